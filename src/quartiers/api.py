@@ -1,0 +1,18 @@
+"""API REST v1 : un routeur par domaine, documentation OpenAPI sur /api/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from quartiers.territories.api import router as qpv_router
+
+api = NinjaAPI(
+    title="API Quartiers",
+    version="1",
+    description=(
+        "API ouverte de la politique de la ville : géographie prioritaire (QPV), "
+        "dispositifs, financements. Toutes les erreurs sont expliquées en français."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/qpv", qpv_router)

@@ -1,0 +1,1 @@
+"""Cœurs sans framework de Quartiers : purs Python, strictement typés, testés isolément."""

@@ -1,0 +1,1 @@
+"""Calculs de l'observatoire : taux, écarts, comparaisons."""

@@ -1,0 +1,1 @@
+"""Règles des dispositifs : paramètres datés et programmes écrits comme du code."""

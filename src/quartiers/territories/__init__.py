@@ -1,0 +1,1 @@
+"""Territoires : zonages (QPV et autres), périmètres, et leur index en mémoire."""

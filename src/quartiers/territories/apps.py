@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TerritoriesConfig(AppConfig):
+    name = "quartiers.territories"
+    verbose_name = "Territoires et zonages"
+    default_auto_field = "django.db.models.BigAutoField"

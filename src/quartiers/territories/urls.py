@@ -1,0 +1,3 @@
+"""Pages des territoires (atlas, fiches, vérification d'adresse)."""
+
+urlpatterns: list = []

@@ -1,0 +1,15 @@
+"""Routes : pages web, API REST (OpenAPI sur /api/docs), administration."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from quartiers.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("quartiers.web.urls")),
+    path("", include("quartiers.territories.urls")),
+]

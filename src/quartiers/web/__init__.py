@@ -1,0 +1,1 @@
+"""Socle des pages web : gabarit DSFR commun, accueil."""

@@ -1,0 +1,11 @@
+"""Accueil : ce que l'on peut faire, et l'état des zonages chargés."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from quartiers.territories.models import ZoningLayer
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    layers = ZoningLayer.objects.filter(is_simulated=False).order_by("-valid_from")
+    return render(request, "web/home.html", {"title": "Accueil", "layers": layers})
