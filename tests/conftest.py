@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("QUARTIERS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 OCCITANIE_QP = SHARED_DATA / "qpv2015_occitanie" / "qp.geojson"
