@@ -134,8 +134,14 @@ def build_geography() -> str:
     return "géographie prioritaire : listes 2015 et 2024 (4 quartiers chacune)"
 
 
+def build_territories() -> str:
+    from quartiers.territories.reference import build_demo_territories
+
+    return build_demo_territories()
+
+
 DemoStep = Callable[[], str]
-DEMO_STEPS: list[DemoStep] = [build_geography]
+DEMO_STEPS: list[DemoStep] = [build_geography, build_territories]
 
 
 def is_empty() -> bool:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
+    "leaflet",
     "quartiers.web",
     "quartiers.territories",
 ]
@@ -92,3 +93,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Géocodeur : URL d'un serveur addok / de l'API nationale, ou fichier BAN local.
 QUARTIERS_GEOCODER_URL = os.environ.get("QUARTIERS_GEOCODER_URL", "")
 QUARTIERS_GEOCODER_MIN_SCORE = float(os.environ.get("QUARTIERS_GEOCODER_MIN_SCORE", "0.6"))
+
+# Pages publiques (adresse, lots, atlas) : fonds de carte optionnels (aucun par défaut, hors ligne),
+# taille maximale des fichiers de lot.
+QUARTIERS_MAP_TILES_URL = os.environ.get("QUARTIERS_MAP_TILES_URL", "")
+QUARTIERS_MAP_ATTRIBUTION = os.environ.get("QUARTIERS_MAP_ATTRIBUTION", "")
+QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))
