@@ -6,6 +6,7 @@ SQLite (fichier sous `var/`) par défaut ; toute base via `DATABASE_URL`
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -30,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
-    "leaflet",
     "quartiers.web",
     "quartiers.territories",
 ]
@@ -96,6 +96,12 @@ QUARTIERS_GEOCODER_MIN_SCORE = float(os.environ.get("QUARTIERS_GEOCODER_MIN_SCOR
 
 # Pages publiques (adresse, lots, atlas) : fonds de carte optionnels (aucun par défaut, hors ligne),
 # taille maximale des fichiers de lot.
+# Leaflet vient du paquet django-leaflet (fichiers statiques seulement : son application Django
+# exigerait GDAL), servi par whitenoise, donc hors ligne.
+STATICFILES_DIRS = [
+    Path(p) / "static"
+    for p in (importlib.util.find_spec("leaflet").submodule_search_locations or [])  # type: ignore[union-attr]
+]
 QUARTIERS_MAP_TILES_URL = os.environ.get("QUARTIERS_MAP_TILES_URL", "")
 QUARTIERS_MAP_ATTRIBUTION = os.environ.get("QUARTIERS_MAP_ATTRIBUTION", "")
 QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))
