@@ -38,7 +38,31 @@ from quartiers.core.geo.geocoding.normalize import (
     tokens,
 )
 
-BAN_COLUMNS = ["id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon", "lat", "type_position", "alias", "nom_ld", "libelle_acheminement", "nom_afnor", "source_position", "source_nom_voie", "certification_commune", "cad_parcelles"]
+BAN_COLUMNS = [
+    "id",
+    "id_fantoir",
+    "numero",
+    "rep",
+    "nom_voie",
+    "code_postal",
+    "code_insee",
+    "nom_commune",
+    "code_insee_ancienne_commune",
+    "nom_ancienne_commune",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "type_position",
+    "alias",
+    "nom_ld",
+    "libelle_acheminement",
+    "nom_afnor",
+    "source_position",
+    "source_nom_voie",
+    "certification_commune",
+    "cad_parcelles",
+]
 REQUIRED_COLUMNS = (
     "numero",
     "rep",

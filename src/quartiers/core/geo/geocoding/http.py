@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
