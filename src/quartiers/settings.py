@@ -92,7 +92,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Géocodeur : URL d'un serveur addok / de l'API nationale, ou fichier BAN local.
 QUARTIERS_GEOCODER_URL = os.environ.get("QUARTIERS_GEOCODER_URL", "")
-QUARTIERS_GEOCODER_MIN_SCORE = float(os.environ.get("QUARTIERS_GEOCODER_MIN_SCORE", "0.6"))
+# Score minimal : vide = paramètre daté `geocoding_min_score` (0,6, core/geo/geocoding/parameters.yaml).
+QUARTIERS_GEOCODER_MIN_SCORE = (
+    float(os.environ["QUARTIERS_GEOCODER_MIN_SCORE"])
+    if os.environ.get("QUARTIERS_GEOCODER_MIN_SCORE")
+    else None
+)
+# Fichier BAN (adresses-<dep>.csv.gz) du géocodeur embarqué ; vide = adresses fictives de la démo.
+QUARTIERS_BAN_FILE = os.environ.get("QUARTIERS_BAN_FILE", "")
+# Lots envoyés en parallèle à /search/csv/ (un par processus addok, plus un d'avance).
+QUARTIERS_GEOCODER_WORKERS = int(os.environ.get("QUARTIERS_GEOCODER_WORKERS", "3"))
+QUARTIERS_GEOCODER_TIMEOUT = float(os.environ.get("QUARTIERS_GEOCODER_TIMEOUT", "10"))
 
 # Pages publiques (adresse, lots, atlas) : fonds de carte optionnels (aucun par défaut, hors ligne),
 # taille maximale des fichiers de lot.
