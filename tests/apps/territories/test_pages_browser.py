@@ -1,0 +1,70 @@
+"""Parcours dans un vrai Chromium : adresse, attestation, fichier de points, atlas, fiche."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quartiers import demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Path) -> None:
+    demo.build()
+    base = live_server.url
+
+    # Adresse : saisie avec autocomplétion, résultat, carte.
+    page.goto(base + "/adresse")
+    field = page.get_by_role("combobox", name="Adresse")
+    field.click()
+    page.keyboard.type("20 avenue des til", delay=20)
+    page.wait_for_function(
+        "document.querySelectorAll('#q-suggestions option').length > 0", timeout=10_000
+    )
+    assert "20 Avenue des Tilleuls" in page.locator("#q-suggestions option").first.get_attribute(
+        "value"
+    )
+    field.fill("20 avenue des Tilleuls Bellerive")
+    page.get_by_label("Date de la liste").fill("2025-03-01")
+    page.keyboard.press("Enter")
+    verdict = page.get_by_test_id("verdict")
+    assert "En QPV : QN01801M" in verdict.inner_text()
+    page.wait_for_selector("#address-map[data-ready='1']")
+    assert page.locator("#address-map path.leaflet-interactive").count() >= 2  # quartier + point
+
+    # Attestation imprimable.
+    page.get_by_role("link", name="Attestation imprimable").click()
+    assert "En QPV" in page.get_by_test_id("attestation-result").inner_text()
+    assert "01/03/2025" in page.content()
+
+    # Fichier de points : envoi, progression, téléchargement.
+    points = tmp_path / "beneficiaires.csv"
+    points.write_text("id;lon;lat\n1;2.388;46.654\n2;2.300;46.600\n3;abc;46.65\n", "utf-8")
+    page.goto(base + "/adresse/lot")
+    page.get_by_label("Fichier CSV").set_input_files(str(points))
+    page.get_by_role("button", name="Envoyer et lancer le traitement").click()
+    page.wait_for_selector("#download", timeout=30_000)
+    assert "1 en QPV, 1 hors QPV, 0 à vérifier, 1 en erreur" in page.content()
+    assert "longitude « abc » n'est pas un nombre" in page.locator("table").inner_text()
+    with page.expect_download() as info:
+        page.locator("#download").click()
+    saved = tmp_path / "resultat.csv"
+    info.value.save_as(saved)
+    lines = saved.read_text("utf-8").splitlines()
+    assert lines[0].endswith("qpv_code;qpv_name;qpv_distance_m;status;status_detail")
+    assert ";QN01801M;" in lines[1] and lines[1].split(";")[-2] == "in_qpv"
+
+    # Atlas : carte de tous les périmètres, filtre, fiche.
+    page.goto(base + "/atlas")
+    page.wait_for_selector("#atlas-map[data-ready='1']")
+    assert page.locator("#atlas-map").get_attribute("data-features") == "4"
+    page.get_by_label("Nom ou code du quartier").fill("Aubépines")
+    page.get_by_role("button", name="Filtrer").click()
+    assert "1 quartier(s)" in page.locator("#atlas-count").inner_text()
+    page.get_by_role("link", name="QN01804M").click()
+    assert page.locator("h1").inner_text() == "Les Aubépines (territoire fictif)"
+    page.wait_for_selector("#qpv-map[data-ready='1']")
+    assert "Saint-Aubin-sur-Lune (fictive)" in page.content()
