@@ -153,7 +153,9 @@ def atlas(filters: AtlasFilters) -> AtlasResult:
         for _code, population, dep, _reg, _insee in rows:
             area = areas.setdefault(
                 dep,
-                AreaRow(dep, department_names.get(dep, dep or "?"), area_population=totals.get(dep)),
+                AreaRow(
+                    dep, department_names.get(dep, dep or "?"), area_population=totals.get(dep)
+                ),
             )
             area.count += 1
             area.population += population or 0
@@ -244,7 +246,9 @@ def editions_of(perimeter: Perimeter) -> list[EditionLink]:
     links = []
     for other in candidates:
         same = other.code == perimeter.code
-        shared = shapely.area(shapely.intersection(geom, shapely.from_wkb(bytes(other.geometry_wkb))))
+        shared = shapely.area(
+            shapely.intersection(geom, shapely.from_wkb(bytes(other.geometry_wkb)))
+        )
         overlap = float(shared / area)
         if same or overlap > 0.01:
             links.append(

@@ -345,7 +345,9 @@ def territories_for(
             found[commune.insee_code] = commune
     # Un arrondissement municipal appartient à l'EPCI de sa commune (Paris, Lyon, Marseille).
     parents = {
-        c.parent_code for c in found.values() if c.kind == "arrondissement-municipal" and c.parent_code
+        c.parent_code
+        for c in found.values()
+        if c.kind == "arrondissement-municipal" and c.parent_code
     }
     parent_epci = {
         c.insee_code: c.epci

@@ -187,7 +187,7 @@ def batch_job_result(request: HttpRequest, token: Any) -> FileResponse:
         raise Http404("résultat pas encore disponible")
     stem = job.input_name.rsplit(".", 1)[0] or "fichier"
     return FileResponse(
-        open(job.result_path, "rb"),  # noqa: SIM115 — FileResponse ferme le fichier
+        open(job.result_path, "rb"),  # FileResponse ferme le fichier
         as_attachment=True,
         filename=f"{stem}-qpv.csv",
         content_type="text/csv; charset=utf-8",

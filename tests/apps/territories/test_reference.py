@@ -26,23 +26,113 @@ def package_data() -> dict[str, list[dict[str, Any]]]:
     """Un petit découpage à la structure exacte du paquet (extraits réels, Haute-Garonne)."""
     return {
         "regions.json": [
-            {"code": "76", "chefLieu": "31555", "nom": "Occitanie", "typeLiaison": 1, "zone": "metro"},
-            {"code": "04", "chefLieu": "97411", "nom": "La Réunion", "typeLiaison": 0, "zone": "drom"},
+            {
+                "code": "76",
+                "chefLieu": "31555",
+                "nom": "Occitanie",
+                "typeLiaison": 1,
+                "zone": "metro",
+            },
+            {
+                "code": "04",
+                "chefLieu": "97411",
+                "nom": "La Réunion",
+                "typeLiaison": 0,
+                "zone": "drom",
+            },
         ],
         "departements.json": [
-            {"code": "31", "region": "76", "chefLieu": "31555", "nom": "Haute-Garonne", "typeLiaison": 3, "zone": "metro"},
-            {"code": "974", "region": "04", "chefLieu": "97411", "nom": "La Réunion", "typeLiaison": 0, "zone": "drom"},
+            {
+                "code": "31",
+                "region": "76",
+                "chefLieu": "31555",
+                "nom": "Haute-Garonne",
+                "typeLiaison": 3,
+                "zone": "metro",
+            },
+            {
+                "code": "974",
+                "region": "04",
+                "chefLieu": "97411",
+                "nom": "La Réunion",
+                "typeLiaison": 0,
+                "zone": "drom",
+            },
         ],
         "communes.json": [
-            {"code": "31555", "nom": "Toulouse", "typeLiaison": 0, "zone": "metro", "arrondissement": "313", "departement": "31", "region": "76", "type": "commune-actuelle", "rangChefLieu": 0, "siren": "213105554", "codesPostaux": ["31000", "31100"], "population": 511684},
-            {"code": "31069", "nom": "Blagnac", "typeLiaison": 0, "zone": "metro", "departement": "31", "region": "76", "type": "commune-actuelle", "siren": "213100696", "codesPostaux": ["31700"], "population": 25527},
-            {"code": "31069", "nom": "Blagnac-Ancien", "typeLiaison": 0, "zone": "metro", "departement": "31", "region": "76", "type": "commune-deleguee", "chefLieu": "31069"},
-            {"code": "97411", "nom": "Saint-Denis", "typeLiaison": 0, "zone": "drom", "departement": "974", "region": "04", "type": "commune-actuelle", "codesPostaux": ["97400"], "population": 153001},
+            {
+                "code": "31555",
+                "nom": "Toulouse",
+                "typeLiaison": 0,
+                "zone": "metro",
+                "arrondissement": "313",
+                "departement": "31",
+                "region": "76",
+                "type": "commune-actuelle",
+                "rangChefLieu": 0,
+                "siren": "213105554",
+                "codesPostaux": ["31000", "31100"],
+                "population": 511684,
+            },
+            {
+                "code": "31069",
+                "nom": "Blagnac",
+                "typeLiaison": 0,
+                "zone": "metro",
+                "departement": "31",
+                "region": "76",
+                "type": "commune-actuelle",
+                "siren": "213100696",
+                "codesPostaux": ["31700"],
+                "population": 25527,
+            },
+            {
+                "code": "31069",
+                "nom": "Blagnac-Ancien",
+                "typeLiaison": 0,
+                "zone": "metro",
+                "departement": "31",
+                "region": "76",
+                "type": "commune-deleguee",
+                "chefLieu": "31069",
+            },
+            {
+                "code": "97411",
+                "nom": "Saint-Denis",
+                "typeLiaison": 0,
+                "zone": "drom",
+                "departement": "974",
+                "region": "04",
+                "type": "commune-actuelle",
+                "codesPostaux": ["97400"],
+                "population": 153001,
+            },
         ],
         "epci.json": [
-            {"code": "243100518", "nom": "Toulouse Métropole", "type": "METRO", "modeFinancement": "FPU", "populationTotale": 815000, "populationMunicipale": 800000,
-             "membres": [{"code": "31555", "siren": "213105554", "nom": "Toulouse", "populationTotale": 1, "populationMunicipale": 1},
-                         {"code": "31069", "siren": "213100696", "nom": "Blagnac", "populationTotale": 1, "populationMunicipale": 1}]},
+            {
+                "code": "243100518",
+                "nom": "Toulouse Métropole",
+                "type": "METRO",
+                "modeFinancement": "FPU",
+                "populationTotale": 815000,
+                "populationMunicipale": 800000,
+                "membres": [
+                    {
+                        "code": "31555",
+                        "siren": "213105554",
+                        "nom": "Toulouse",
+                        "populationTotale": 1,
+                        "populationMunicipale": 1,
+                    },
+                    {
+                        "code": "31069",
+                        "siren": "213100696",
+                        "nom": "Blagnac",
+                        "populationTotale": 1,
+                        "populationMunicipale": 1,
+                    },
+                ],
+            },
         ],
     }
 
@@ -50,7 +140,9 @@ def package_data() -> dict[str, list[dict[str, Any]]]:
 def write_tarball(path: Path, data: dict[str, list[dict[str, Any]]], skip: str = "") -> Path:
     """Archive au format de `npm pack` : package/package.json, package/data/*.json."""
     with tarfile.open(path, "w:gz") as tar:
-        files = {"package/package.json": {"name": "@etalab/decoupage-administratif", "version": "6.0.0"}}
+        files = {
+            "package/package.json": {"name": "@etalab/decoupage-administratif", "version": "6.0.0"}
+        }
         files |= {f"package/data/{name}": content for name, content in data.items() if name != skip}
         for name, content in files.items():
             raw = json.dumps(content, ensure_ascii=False).encode()
@@ -99,16 +191,19 @@ def test_bad_package_is_refused_whole_with_precise_message(tmp_path: Path) -> No
 
 
 def test_missing_file_and_wrong_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ReferenceFileError, match="package/data/epci.json » absent"):
-        reference.import_decoupage(write_tarball(tmp_path / "p.tgz", package_data(), skip="epci.json"))
+    with pytest.raises(ReferenceFileError, match=r"package/data/epci\.json » absent"):
+        reference.import_decoupage(
+            write_tarball(tmp_path / "p.tgz", package_data(), skip="epci.json")
+        )
     (tmp_path / "x.zip").write_bytes(b"PK")
     assert main(["territories", "import", str(tmp_path / "x.zip")]) == 1
     assert "format non reconnu" in capsys.readouterr().err
     assert not Commune.objects.exists()
 
 
-def test_without_npm_a_french_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_npm_a_french_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["territories", "import"]) == 1
     assert "npm est introuvable" in capsys.readouterr().err
@@ -130,7 +225,10 @@ def test_real_package_from_npm(tmp_path: Path) -> None:
         pytest.skip(f"paquet npm inaccessible : {exc}")
     report = reference.import_decoupage(archive)
     assert report.communes == 37_590 and report.epcis == 1_255
-    assert Commune.objects.get(insee_code="31555", kind="commune-actuelle").epci.epci_siren == "243100518"
+    assert (
+        Commune.objects.get(insee_code="31555", kind="commune-actuelle").epci.epci_siren
+        == "243100518"
+    )
     assert Region.objects.filter(region_code="76").exists()
     assert Department.objects.get(department_code="974").region.name == "La Réunion"
 
@@ -160,7 +258,9 @@ def test_urban_unit_files_refused_whole(tmp_path: Path) -> None:
     lines = (folder / "uu2020_liste_geo2023.csv").read_text("utf-8").splitlines()
     lines[3] = lines[3].replace(",1,11,", ",x,11,", 1)
     listing.write_text("\n".join(lines), "utf-8")
-    with pytest.raises(ReferenceFileError, match="ligne 4, colonne « TUU2017 » : nombre entier attendu"):
+    with pytest.raises(
+        ReferenceFileError, match="ligne 4, colonne « TUU2017 » : nombre entier attendu"
+    ):
         reference.import_urban_units(listing, folder / "uu2020_composition_communale_geo2023.csv")
     (tmp_path / "c.csv").write_text("CODGEO;LIBGEO\n31555;Toulouse\n", "utf-8")
     with pytest.raises(ReferenceFileError, match="« UU2020 », « STATUT_2017 »"):

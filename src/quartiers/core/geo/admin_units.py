@@ -253,7 +253,9 @@ class _Checker:
         where = f"élément n° {index + 1}" + (f" (code {code})" if code else "")
         got = item.get(key) if isinstance(item, dict) else item
         shown = "absent" if got is None else f"reçu « {got} »"
-        self.problems.append(f"fichier « {self.name} », {where}, champ « {key} » : {expected}, {shown}")
+        self.problems.append(
+            f"fichier « {self.name} », {where}, champ « {key} » : {expected}, {shown}"
+        )
 
     def text(
         self, index: int, item: Any, key: str, pattern: re.Pattern[str] | None, expected: str
@@ -429,9 +431,7 @@ def find_urban_unit_files(folder: str | Path) -> tuple[Path, Path]:
     if not lists:
         problems.append(f"fichier « {UU_LIST_NAME}….csv » (liste des unités urbaines) absent")
     if not compositions:
-        problems.append(
-            f"fichier « {UU_COMPOSITION_NAME}….csv » (composition communale) absent"
-        )
+        problems.append(f"fichier « {UU_COMPOSITION_NAME}….csv » (composition communale) absent")
     if problems:
         raise ReferenceFileError(str(folder), problems)
     return lists[-1], compositions[-1]
@@ -475,8 +475,7 @@ def read_urban_units(list_path: str | Path, composition_path: str | Path) -> Urb
 
     def bad(name: str, line: int, column: str, value: str, expected: str) -> None:
         problems.append(
-            f"fichier « {name} », ligne {line}, colonne « {column} » : {expected}, "
-            f"reçu « {value} »"
+            f"fichier « {name} », ligne {line}, colonne « {column} » : {expected}, reçu « {value} »"
         )
 
     for line, row in enumerate(units_raw, start=2):
