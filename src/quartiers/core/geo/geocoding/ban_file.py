@@ -169,7 +169,8 @@ class BanFileGeocoder:
             return io.TextIOWrapper(gzip.open(self.path, "rb"), encoding="utf-8-sig", newline="")
         return open(self.path, encoding="utf-8-sig", newline="")
 
-    def _rows(self) -> Iterator[tuple[str, str, str, str, str, str, float, float]]:
+    def rows(self) -> Iterator[tuple[str, str, str, str, str, str, float, float]]:
+        """Lignes valides : numero, rep, nom_voie, code_postal, code_insee, commune, lon, lat."""
         with self._open() as handle:
             reader = csv.reader(handle, delimiter=";")
             try:
@@ -217,7 +218,7 @@ class BanFileGeocoder:
         lons: list[float] = []
         lats: list[float] = []
         point_street: list[int] = []
-        for numero, rep, voie, cp, insee, commune, lon, lat in self._rows():
+        for numero, rep, voie, cp, insee, commune, lon, lat in self.rows():
             street_key = (key(voie), insee)
             sid = self._by_key.get(street_key)
             if sid is None:

@@ -87,7 +87,7 @@ _POSTCODE = re.compile(r"^\d{5}$")
 
 def fold(text: str) -> str:
     """Minuscules, sans accent, ponctuation remplacée par des espaces, espaces réduits."""
-    ascii_text = unidecode(text or "").lower()
+    ascii_text = unidecode((text or "").replace("°", " ").replace("º", " ")).lower()
     ascii_text = re.sub(r"[^a-z0-9]+", " ", ascii_text)
     return ascii_text.strip()
 
