@@ -74,6 +74,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Base de test dans un fichier (pas en mémoire partagée) : les traitements en arrière-plan
+    # écrivent depuis leur propre fil, et SQLite attend alors le verrou au lieu d'échouer.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-quartiers.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

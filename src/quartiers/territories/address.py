@@ -1,6 +1,8 @@
-"""Vérification d'une adresse : géocodage, politique « à vérifier », localisation à une date.
+"""La vérification d'une adresse telle que la page et l'attestation la montrent.
 
-La page « Mon adresse est-elle en QPV ? », son attestation et l'API passent par `check_address`.
+Le géocodage, la politique « à vérifier » et la localisation sont ceux de
+`territories.addresses.locate_address` (les mêmes que l'API et la ligne de commande) ; on y
+ajoute la date de référence, les listes en vigueur ce jour-là et les refus expliqués.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from quartiers.core.geo.batch import STATUS_ERROR, STATUS_IN, STATUS_OUT, STATUS_TO_CHECK
-from quartiers.core.geo.geocoding import GeocodeResult, GeocodingError, classify
-from quartiers.territories.geocoder import geocoder_description, get_geocoder, min_score
+from quartiers.core.geo.geocoding import GeocodeResult, GeocodingError
+from quartiers.territories.addresses import AddressError, geocode, locate_address
 from quartiers.territories.models import ZoningLayer
-from quartiers.territories.services import Location, ZoningError, layers_in_force, locate_points
+from quartiers.territories.services import Location, ZoningError, layers_in_force
 
-MAX_QUERY_LENGTH = 250
+MAX_QUERY_LENGTH = 200
 
 
 @dataclass
@@ -59,31 +61,15 @@ def check_address(query: str, on: dt.date | None = None) -> AddressCheck:
         )
         return check
     try:
-        check.geocoder = geocoder_description()
-        check.min_score = min_score()
-        found = get_geocoder().search(text, limit=1)
-    except GeocodingError as exc:
-        check.reason = f"géocodeur indisponible : {exc}"
+        checked = locate_address(text, on=day)
+    except (GeocodingError, ZoningError) as exc:
+        check.reason = f"vérification impossible : {exc}"
         return check
-    check.result = found[0] if found else None
-    verdict = classify(check.result, check.min_score)
-    if not verdict.confident:
-        check.status, check.reason = STATUS_TO_CHECK, verdict.reason
-        if check.result is not None:
-            check.location = _locate(check.result, day)
-        return check
-    assert check.result is not None
-    try:
-        check.location = _locate(check.result, day)
-    except ZoningError as exc:
-        check.reason = str(exc)
-        return check
-    check.status = STATUS_IN if check.location.in_zoning else STATUS_OUT
+    check.status, check.result, check.location = checked.status, checked.geocode, checked.location
+    check.geocoder, check.min_score = checked.geocoder, checked.min_score
+    if check.status == STATUS_TO_CHECK:
+        check.reason = checked.status_detail
     return check
-
-
-def _locate(result: GeocodeResult, day: dt.date) -> Location:
-    return locate_points([result.lon], [result.lat], on=day)[0]
 
 
 def suggest(query: str, limit: int = 6) -> list[GeocodeResult]:
@@ -92,6 +78,6 @@ def suggest(query: str, limit: int = 6) -> list[GeocodeResult]:
     if len(text) < 3:
         return []
     try:
-        return get_geocoder().search(text, limit=limit)
-    except GeocodingError:
+        return geocode(text, limit=limit)
+    except (GeocodingError, AddressError):
         return []

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from quartiers.core.geo.address_batch import detect_address_columns
 from quartiers.core.geo.batch import (
     STATUS_ERROR,
     STATUS_TO_CHECK,
@@ -29,10 +30,13 @@ from quartiers.core.geo.batch import (
     column_index,
     sniff,
 )
+from quartiers.core.geo.geocoding import GeocodingError
+from quartiers.territories.addresses import check_addresses
 from quartiers.territories.models import Job, JobStatus
 from quartiers.territories.services import ZoningError, check_coordinates, layers_in_force
 
 KIND_COORDINATES = "coordinates"
+KIND_ADDRESSES = "addresses"
 MAX_ERROR_ROWS = 200
 DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
 
@@ -64,7 +68,35 @@ def human_size(size: int) -> str:
     return f"{max(1, size // 1024)} ko"
 
 
-def check_upload(path: Path, name: str, lon_col: str, lat_col: str) -> UploadCheck:
+@dataclass(frozen=True)
+class BatchRequest:
+    """Ce que l'usager demande : adresses (colonnes, ou détection à la BAN) ou coordonnées."""
+
+    kind: str = KIND_ADDRESSES
+    address_columns: tuple[str, ...] = ()
+    lon_col: str = "lon"
+    lat_col: str = "lat"
+
+    def check_header(self, header: list[str]) -> None:
+        if self.kind == KIND_COORDINATES:
+            column_index(header, self.lon_col, "de longitude")
+            column_index(header, self.lat_col, "de latitude")
+        elif self.address_columns:
+            for column in self.address_columns:
+                column_index(header, column, "d'adresse")
+        else:
+            detect_address_columns(header)
+
+    def as_parameters(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "address_columns": list(self.address_columns),
+            "lon_col": self.lon_col,
+            "lat_col": self.lat_col,
+        }
+
+
+def check_upload(path: Path, name: str, request: BatchRequest) -> UploadCheck:
     """Taille, encodage, séparateur, colonnes, au moins une ligne ; `UploadError` sinon."""
     size = path.stat().st_size
     if size > max_bytes():
@@ -99,11 +131,14 @@ def check_upload(path: Path, name: str, lon_col: str, lat_col: str) -> UploadChe
             "point-virgule, virgule ou tabulation entre les colonnes"
         )
     header = next(csv.reader([header_line], delimiter=dialect.delimiter))
-    for column, role in ((lon_col, "de longitude"), (lat_col, "de latitude")):
-        try:
-            column_index(header, column, role)
-        except BatchFileError as exc:
-            raise UploadError(f"fichier « {name} » : {exc}") from exc
+    try:
+        request.check_header(header)
+    except BatchFileError as exc:
+        message = str(exc).replace(
+            "indiquez --address-col (une ou plusieurs fois), ou --lon-col et --lat-col",
+            "indiquez la ou les colonnes d'adresse, ou choisissez « coordonnées »",
+        )
+        raise UploadError(f"fichier « {name} » : {message}") from exc
     if len([line for line in lines[1:] if line.strip()]) == 0:
         raise UploadError(f"fichier « {name} » : aucune ligne de données sous l'en-tête")
     return UploadCheck(dialect, header, None)
@@ -118,8 +153,7 @@ def _control_share(text: str) -> float:
 def create_job(
     chunks: Iterable[bytes],
     name: str,
-    lon_col: str,
-    lat_col: str,
+    request: BatchRequest,
     on: dt.date | None,
     start: bool = True,
 ) -> Job:
@@ -140,19 +174,15 @@ def create_job(
                         f"fichier « {name} » trop volumineux : plus de {human_size(max_bytes())}"
                     )
                 out.write(chunk)
-        check_upload(input_path, name, lon_col, lat_col)
+        check_upload(input_path, name, request)
     except UploadError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     job = Job.objects.create(
-        kind=KIND_COORDINATES,
+        kind=request.kind,
         input_name=name[:300],
         input_path="",
-        parameters={
-            "lon_col": lon_col,
-            "lat_col": lat_col,
-            "date": on.isoformat() if on else None,
-        },
+        parameters={**request.as_parameters(), "date": on.isoformat() if on else None},
     )
     folder = jobs_dir() / str(job.token)
     staging.rename(folder)
@@ -190,15 +220,24 @@ def run_job(job_id: int) -> None:
             Job.objects.filter(pk=job_id).update(progress=min(0.99, done_bytes / total), rows=rows)
 
         try:
-            summary = check_coordinates(
-                job.input_path,
-                job.result_path,
-                params["lon_col"],
-                params["lat_col"],
-                on=on,
-                progress=progress,
-            )
-        except (BatchFileError, ZoningError, OSError, UnicodeError) as exc:
+            if job.kind == KIND_COORDINATES:
+                summary = check_coordinates(
+                    job.input_path,
+                    job.result_path,
+                    params["lon_col"],
+                    params["lat_col"],
+                    on=on,
+                    progress=progress,
+                )
+            else:
+                summary = check_addresses(
+                    job.input_path,
+                    job.result_path,
+                    address_columns=params.get("address_columns") or None,
+                    on=on,
+                    progress=progress,
+                )
+        except (BatchFileError, ZoningError, GeocodingError, OSError, UnicodeError) as exc:
             job.status, job.message = JobStatus.FAILED, f"traitement interrompu : {exc}"
         else:
             job.status = JobStatus.DONE

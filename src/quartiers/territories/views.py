@@ -106,16 +106,34 @@ def attestation(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
-    values = {"lon_col": "lon", "lat_col": "lat", "date": ""}
+    values = {
+        "kind": jobs.KIND_ADDRESSES,
+        "address_cols": "",
+        "lon_col": "lon",
+        "lat_col": "lat",
+        "date": "",
+    }
     if request.method == "POST":
         values = {k: (request.POST.get(k) or "").strip() for k in values}
+        batch_request = jobs.BatchRequest(
+            kind=jobs.KIND_COORDINATES
+            if values["kind"] == jobs.KIND_COORDINATES
+            else jobs.KIND_ADDRESSES,
+            address_columns=tuple(
+                c.strip() for c in values["address_cols"].split(",") if c.strip()
+            ),
+            lon_col=values["lon_col"],
+            lat_col=values["lat_col"],
+        )
         day, date_error = _date_from(request)
         upload = request.FILES.get("file")
         if date_error:
             errors.append(date_error)
         if upload is None:
             errors.append("choisissez un fichier CSV à envoyer")
-        if not values["lon_col"] or not values["lat_col"]:
+        if batch_request.kind == jobs.KIND_COORDINATES and not (
+            values["lon_col"] and values["lat_col"]
+        ):
             errors.append("indiquez les noms des colonnes de longitude et de latitude")
         if upload is not None and upload.size and upload.size > jobs.max_bytes():
             errors.append(
@@ -127,8 +145,7 @@ def batch(request: HttpRequest) -> HttpResponse:
                 job = jobs.create_job(
                     upload.chunks(),
                     upload.name or "fichier.csv",
-                    values["lon_col"],
-                    values["lat_col"],
+                    batch_request,
                     day if values["date"] else None,
                 )
             except jobs.UploadError as exc:

@@ -142,7 +142,7 @@ def points_csv() -> bytes:
 
 
 def upload(client: Client, content: bytes, name: str = "points.csv", **fields: str):
-    data = {"lon_col": "lon", "lat_col": "lat", "date": "", **fields}
+    data = {"kind": "coordinates", "lon_col": "lon", "lat_col": "lat", "date": "", **fields}
     data["file"] = SimpleUploadedFile(name, content, content_type="text/csv")
     return client.post("/adresse/lot", data)
 
@@ -185,6 +185,13 @@ def test_batch_upload_runs_in_background_and_downloads(client: Client) -> None:
         (b"id;lon;lat\n", "vide.csv", {}, "aucune ligne de données"),
         (b"idlonlat\n1\n", "sep.csv", {}, "séparateur introuvable"),
         (b"id;lon;lat\n1;2.38;46.65\n", "d.csv", {"date": "2010-01-01"}, "aucune liste"),
+        (b"id;nom\n1;Dupont\n", "a.csv", {"kind": "addresses"}, "aucune colonne d'adresse"),
+        (
+            b"id;adr\n1;x\n",
+            "b.csv",
+            {"kind": "addresses", "address_cols": "adresse"},
+            "colonne d'adresse « adresse » absente",
+        ),
     ],
 )
 def test_bad_uploads_start_nothing(
@@ -204,3 +211,25 @@ def test_too_large_upload_is_refused(demo_db: None, client: Client, settings) ->
     assert response.status_code == 400
     assert "trop volumineux : 2 ko, au plus 1 ko" in html_lib.unescape(response.content.decode())
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_of_addresses_geocodes_then_locates(client: Client) -> None:
+    demo.build()
+    content = (
+        "id;numero;voie;code_postal;commune\n"
+        "1;20;avenue des Tilleuls;18999;Bellerive\n"
+        "2;10;bd de la Lune;18999;Bellerive\n"
+        "3;;;;Bellerive\n"
+    ).encode("latin-1")
+    response = upload(client, content, "adresses.csv", kind="addresses")
+    assert response.status_code == 302
+    job = wait_done(Job.objects.get())
+    assert job.status == JobStatus.DONE, job.message
+    assert (job.rows, job.in_qpv, job.outside, job.to_check) == (3, 1, 1, 1)
+    html = page(client, response["Location"])
+    assert "à vérifier" in html
+    text = b"".join(client.get(response["Location"] + "/resultat.csv").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert rows[0]["qpv_code"] == "QN01801M" and rows[0]["geocode_type"] == "housenumber"
+    assert rows[2]["status"] == "to_check"

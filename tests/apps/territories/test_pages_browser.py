@@ -44,6 +44,7 @@ def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Pa
     points = tmp_path / "beneficiaires.csv"
     points.write_text("id;lon;lat\n1;2.388;46.654\n2;2.300;46.600\n3;abc;46.65\n", "utf-8")
     page.goto(base + "/adresse/lot")
+    page.get_by_label("des coordonnées (longitude, latitude)").check()
     page.get_by_label("Fichier CSV").set_input_files(str(points))
     page.get_by_role("button", name="Envoyer et lancer le traitement").click()
     page.wait_for_selector("#download", timeout=30_000)
