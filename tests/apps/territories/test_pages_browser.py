@@ -40,23 +40,30 @@ def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Pa
     assert "En QPV" in page.get_by_test_id("attestation-result").inner_text()
     assert "01/03/2025" in page.content()
 
-    # Fichier de points : envoi, progression, téléchargement.
-    points = tmp_path / "beneficiaires.csv"
-    points.write_text("id;lon;lat\n1;2.388;46.654\n2;2.300;46.600\n3;abc;46.65\n", "utf-8")
+    # Fichier d'adresses : envoi, progression, téléchargement, lignes à vérifier.
+    addresses = tmp_path / "beneficiaires.csv"
+    addresses.write_text(
+        "id;numero;voie;code_postal;commune\n"
+        "1;20;avenue des Tilleuls;18999;Bellerive\n"
+        "2;10;bd de la Lune;18999;Bellerive\n"
+        "3;;;;Bellerive\n",
+        "utf-8",
+    )
     page.goto(base + "/adresse/lot")
-    page.get_by_label("des coordonnées (longitude, latitude)").check()
-    page.get_by_label("Fichier CSV").set_input_files(str(points))
+    page.get_by_label("Fichier CSV").set_input_files(str(addresses))
     page.get_by_role("button", name="Envoyer et lancer le traitement").click()
     page.wait_for_selector("#download", timeout=30_000)
-    assert "1 en QPV, 1 hors QPV, 0 à vérifier, 1 en erreur" in page.content()
-    assert "longitude « abc » n'est pas un nombre" in page.locator("table").inner_text()
+    assert "1 en QPV, 1 hors QPV, 1 à vérifier, 0 en erreur" in page.content()
+    assert "trop imprécis" in page.locator("table").inner_text()
     with page.expect_download() as info:
         page.locator("#download").click()
     saved = tmp_path / "resultat.csv"
     info.value.save_as(saved)
-    lines = saved.read_text("utf-8").splitlines()
-    assert lines[0].endswith("qpv_code;qpv_name;qpv_distance_m;status;status_detail")
-    assert ";QN01801M;" in lines[1] and lines[1].split(";")[-2] == "in_qpv"
+    rows = [line.split(";") for line in saved.read_text("utf-8").splitlines()]
+    header = rows[0]
+    assert "geocode_score" in header and header[-2:] == ["status", "status_detail"]
+    assert rows[1][header.index("qpv_code")] == "QN01801M"
+    assert [r[header.index("status")] for r in rows[1:]] == ["in_qpv", "outside", "to_check"]
 
     # Atlas : carte de tous les périmètres, filtre, fiche.
     page.goto(base + "/atlas")
