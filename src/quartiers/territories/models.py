@@ -81,6 +81,10 @@ class Perimeter(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def area_hectares(self) -> float:
+        return self.area_m2 / 10_000
+
 
 # --------------------------------------------------------------------------- territoires de référence
 # Découpage administratif d'Etalab (`@etalab/decoupage-administratif`) et unités urbaines de

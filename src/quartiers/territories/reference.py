@@ -93,9 +93,19 @@ def decoupage_loaded() -> bool:
     return Commune.objects.filter(source=SOURCE_ETALAB).exists()
 
 
+def package_folder() -> Path:
+    return Path(settings.VAR_DIR) / "reference"
+
+
+def cached_decoupage_package(folder: Path | None = None) -> Path | None:
+    """La dernière archive déjà téléchargée (pour travailler hors ligne), s'il y en a une."""
+    found = sorted((folder or package_folder()).glob("etalab-decoupage-administratif-*.tgz"))
+    return found[-1] if found else None
+
+
 def fetch_decoupage_package(destination: Path | None = None) -> Path:
     """Télécharge l'archive du paquet par `npm pack` ; `ReferenceError` en français sinon."""
-    folder = destination or Path(settings.VAR_DIR) / "reference"
+    folder = destination or package_folder()
     folder.mkdir(parents=True, exist_ok=True)
     npm = shutil.which("npm")
     if npm is None:

@@ -65,7 +65,13 @@ def _import(args: argparse.Namespace) -> int:
         path = args.path
         if path is None:
             print(f"Téléchargement de {reference.NPM_PACKAGE} (npm pack)…")
-            path = reference.fetch_decoupage_package()
+            try:
+                path = reference.fetch_decoupage_package()
+            except reference.ReferenceError as exc:
+                path = reference.cached_decoupage_package()
+                if path is None:
+                    raise
+                print(f"Attention : {exc}\nArchive déjà téléchargée utilisée : {path}")
             print(f"Archive : {path}")
         report = reference.import_decoupage(path)
     except (ReferenceFileError, reference.ReferenceError) as exc:

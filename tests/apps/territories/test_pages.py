@@ -29,13 +29,14 @@ def demo_db(db: None) -> None:
 def page(client: Client, url: str, **params: str) -> str:
     response = client.get(url, params)
     assert response.status_code == 200, response.content[:500]
-    return html_lib.unescape(response.content.decode())
+    return html_lib.unescape(response.content.decode()).replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_every_page_answers(demo_db: None, client: Client) -> None:
     for url in ("/", "/adresse", "/adresse/lot", "/atlas", "/qpv/QN01801M"):
         html = page(client, url)
         assert 'href="/atlas"' in html and 'id="content"' in html
+        assert '<a class="fr-link" href="#content">Contenu</a>' in html
     assert client.get("/qpv/QX99999").status_code == 404
 
 
@@ -93,7 +94,7 @@ def test_suggestions(demo_db: None, client: Client) -> None:
 def test_atlas_filters_counts_and_search(demo_db: None, client: Client) -> None:
     html = page(client, "/atlas")
     assert "<strong>4</strong> quartier(s)" in html and "Centre-Val de Loire (24)" in html
-    assert "10500" in html  # population des quartiers 2024
+    assert "<strong>10 500</strong> habitants" in html  # population des quartiers 2024
     html = page(client, "/atlas", edition="2015")
     assert "QP018903" in html and "QN01801M" not in html
     html = page(client, "/atlas", commune="18998")
@@ -114,7 +115,8 @@ def test_fiche_names_territories_and_editions(demo_db: None, client: Client) -> 
     html = page(client, "/qpv/QN01801M")
     for text in (
         "Les Tilleuls (territoire fictif)",
-        "Bellerive (fictive) (18999",
+        "Bellerive (fictive) (18999, 41 250 hab.)",
+        "4 420 habitants",
         "Agglomération de Bellerive (territoire fictif) (SIREN 249999999)",
         "Cher (18)",
         "Centre-Val de Loire (24)",

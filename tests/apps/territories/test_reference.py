@@ -207,6 +207,17 @@ def test_without_npm_a_french_message(
     monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["territories", "import"]) == 1
     assert "npm est introuvable" in capsys.readouterr().err
+    assert not Commune.objects.exists()
+    # Hors ligne, une archive déjà téléchargée dans var/reference/ sert.
+    folder = reference.package_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    cached = write_tarball(folder / "etalab-decoupage-administratif-6.0.0.tgz", package_data())
+    try:
+        assert main(["territories", "import"]) == 0
+        out = capsys.readouterr().out
+        assert "Archive déjà téléchargée utilisée" in out and "4 communes" in out
+    finally:
+        cached.unlink()
 
 
 def test_if_empty_skips_when_loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
