@@ -3,13 +3,12 @@ population par territoire, GeoJSON pour la carte, éditions d'un quartier."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from quartiers.territories.models import Commune, Department, Perimeter, Region, ZoningLayer
 from quartiers.territories.services import ZoningError, layers_in_force, normalise_department
@@ -46,12 +45,17 @@ class AreaRow:
     code: str
     name: str
     count: int = 0
-    population: int = 0
+    population: int | None = None  # None : aucun quartier n'a sa population renseignée
     area_population: int | None = None
+
+    def add(self, population: int | None) -> None:
+        self.count += 1
+        if population is not None:
+            self.population = (self.population or 0) + population
 
     @property
     def share(self) -> float | None:
-        if not self.area_population:
+        if not self.area_population or self.population is None:
             return None
         return self.population / self.area_population
 
@@ -69,7 +73,7 @@ class AtlasResult:
     area_label: str
     areas: list[AreaRow] = field(default_factory=list)
     count: int = 0
-    population: int = 0
+    population: int | None = None
     error: str = ""
 
 
@@ -145,8 +149,7 @@ def atlas(filters: AtlasFilters) -> AtlasResult:
             for insee in insee_codes[:1] or ["?"]:
                 name, total = names.get(insee, (insee, None))
                 area = areas.setdefault(insee, AreaRow(insee, name, area_population=total))
-                area.count += 1
-                area.population += population or 0
+                area.add(population)
     elif filters.region:
         label = "Département"
         totals = _population_by("department__department_code")
@@ -157,8 +160,7 @@ def atlas(filters: AtlasFilters) -> AtlasResult:
                     dep, department_names.get(dep, dep or "?"), area_population=totals.get(dep)
                 ),
             )
-            area.count += 1
-            area.population += population or 0
+            area.add(population)
     else:
         label = "Région"
         totals = _population_by("region__region_code")
@@ -172,22 +174,24 @@ def atlas(filters: AtlasFilters) -> AtlasResult:
                     area_population=totals.get(region),
                 ),
             )
-            area.count += 1
-            area.population += population or 0
+            area.add(population)
     result = AtlasResult(filters, qs, layers, label)
     result.areas = sorted(areas.values(), key=lambda a: a.code)
     result.count = len(rows)
-    result.population = sum(r[1] or 0 for r in rows)
+    known = [r[1] for r in rows if r[1] is not None]
+    result.population = sum(known) if known else None
     return result
 
 
 def _population_by(key: str) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for code, population in Commune.objects.filter(kind="commune-actuelle").values_list(
-        key, "population"
-    ):
-        totals[code] += population or 0
-    return dict(totals)
+    """Population municipale des communes actuelles, sommée par région ou département."""
+    rows = (
+        Commune.objects.filter(kind="commune-actuelle")
+        .values(key)
+        .annotate(total=Sum("population"))
+        .values_list(key, "total")
+    )
+    return {code: total for code, total in rows if total}
 
 
 def feature_collection(perimeters: QuerySet[Perimeter]) -> dict[str, Any]:

@@ -235,3 +235,28 @@ def test_batch_of_addresses_geocodes_then_locates(client: Client) -> None:
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows[0]["qpv_code"] == "QN01801M" and rows[0]["geocode_type"] == "housenumber"
     assert rows[2]["status"] == "to_check"
+
+
+def test_atlas_and_fiche_on_real_perimeters(
+    db: None, client: Client, occitanie_qp: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from quartiers.territories import reference, services
+    from tests.apps.territories.test_reference import package_data, write_tarball
+
+    services.import_zoning(occitanie_qp, "2015", valid_from=dt.date(2015, 1, 1))
+    reference.import_decoupage(write_tarball(tmp_path / "pkg.tgz", package_data()))
+    html = page(client, "/atlas", region="76", edition="2015")
+    assert (
+        "<strong>19</strong> quartier(s)" in html  # seul le 31 est dans le petit paquet
+        and "population des quartiers non renseignée" in html
+    )
+    assert "Haute-Garonne (31)</td><td>19</td>" in html
+    html = page(client, "/atlas", commune="Toulouse", edition="2015")
+    assert "Toulouse (31555)</td><td>" in html and "QP031007" in html
+    html = page(client, "/qpv/QP031007")
+    assert (
+        "Toulouse (31555, 511 684 hab.)" in html and "Toulouse Métropole (SIREN 243100518)" in html
+    )
+    assert "Occitanie (76)" in html
