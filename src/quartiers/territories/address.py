@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from quartiers.core.geo.batch import STATUS_ERROR, STATUS_IN, STATUS_OUT, STATUS_TO_CHECK
 from quartiers.core.geo.geocoding import GeocodeResult, GeocodingError
-from quartiers.territories.addresses import AddressError, geocode, locate_address
+from quartiers.territories.addresses import AddressError, locate_address
 from quartiers.territories.models import ZoningLayer
 from quartiers.territories.services import Location, ZoningError, layers_in_force
 
@@ -62,7 +62,7 @@ def check_address(query: str, on: dt.date | None = None) -> AddressCheck:
         return check
     try:
         checked = locate_address(text, on=day)
-    except (GeocodingError, ZoningError) as exc:
+    except (GeocodingError, ZoningError, AddressError) as exc:
         check.reason = f"vérification impossible : {exc}"
         return check
     check.status, check.result, check.location = checked.status, checked.geocode, checked.location
@@ -70,14 +70,3 @@ def check_address(query: str, on: dt.date | None = None) -> AddressCheck:
     if check.status == STATUS_TO_CHECK:
         check.reason = checked.status_detail
     return check
-
-
-def suggest(query: str, limit: int = 6) -> list[GeocodeResult]:
-    """Propositions pour l'autocomplétion (vides si le géocodeur ne répond pas)."""
-    text = " ".join(query.split())[:MAX_QUERY_LENGTH]
-    if len(text) < 3:
-        return []
-    try:
-        return geocode(text, limit=limit)
-    except (GeocodingError, AddressError):
-        return []

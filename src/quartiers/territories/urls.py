@@ -6,7 +6,6 @@ from quartiers.territories import views
 
 urlpatterns = [
     path("adresse", views.address, name="address"),
-    path("adresse/suggestions", views.address_suggestions, name="address-suggestions"),
     path("adresse/attestation", views.attestation, name="attestation"),
     path("adresse/lot", views.batch, name="batch"),
     path("adresse/lot/<uuid:token>", views.batch_job, name="batch-job"),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from quartiers.territories import atlas as atlas_service
 from quartiers.territories import jobs
-from quartiers.territories.address import check_address, suggest
+from quartiers.territories.address import check_address
 from quartiers.territories.models import Department, Job, JobStatus, Region
 from quartiers.territories.reference import territories_of
 from quartiers.territories.services import ZoningError, layers_in_force, perimeter_by_code
@@ -71,18 +71,6 @@ def address(request: HttpRequest) -> HttpResponse:
             "perimeter_code": perimeter_code,
             **_map_context(),
         },
-    )
-
-
-@require_GET
-def address_suggestions(request: HttpRequest) -> JsonResponse:
-    results = suggest(request.GET.get("q") or "")
-    return JsonResponse(
-        {
-            "results": [
-                {"label": r.label, "score": r.score, "type": str(r.result_type)} for r in results
-            ]
-        }
     )
 
 

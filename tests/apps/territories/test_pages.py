@@ -85,10 +85,10 @@ def test_attestation(demo_db: None, client: Client) -> None:
         assert text in html
 
 
-def test_suggestions(demo_db: None, client: Client) -> None:
-    data = client.get("/adresse/suggestions", {"q": "20 avenue des til"}).json()
+def test_autocompletion_uses_the_geocoding_api(demo_db: None, client: Client) -> None:
+    assert 'data-suggest-url="/api/v1/geocode"' in page(client, "/adresse")
+    data = client.get("/api/v1/geocode", {"q": "20 avenue des til", "limit": 6}).json()
     assert data["results"][0]["label"].startswith("20 Avenue des Tilleuls")
-    assert client.get("/adresse/suggestions", {"q": "a"}).json() == {"results": []}
 
 
 def test_atlas_filters_counts_and_search(demo_db: None, client: Client) -> None:

@@ -56,7 +56,7 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         last = q;
-        fetch(input.dataset.suggestUrl + "?q=" + encodeURIComponent(q))
+        fetch(input.dataset.suggestUrl + "?limit=6&q=" + encodeURIComponent(q))
           .then(function (r) { return r.json(); })
           .then(function (data) {
             list.innerHTML = "";
