@@ -18,6 +18,8 @@ def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Pa
 
     # Adresse : saisie avec autocomplétion, résultat, carte.
     page.goto(base + "/adresse")
+    page.keyboard.press("Tab")  # au clavier : d'abord le lien d'évitement
+    assert page.evaluate("document.activeElement.textContent") == "Contenu"
     field = page.get_by_role("combobox", name="Adresse")
     field.click()
     page.keyboard.type("20 avenue des til", delay=20)
