@@ -79,6 +79,7 @@ def test_attestation(demo_db: None, client: Client) -> None:
         "édition 2024",
         "En QPV</strong> : QN01801M",
         "fichier d'adresses BAN embarqué",
+        "précision : numéro",
         "Vérification faite le",
         'media="print"',
     ):

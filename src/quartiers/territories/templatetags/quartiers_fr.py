@@ -19,3 +19,15 @@ def fr_number(value: object, digits: int = 0) -> str:
         return str(value)
     text = f"{number:,.{int(digits)}f}"
     return text.replace(",", THIN_SPACE).replace(".", ",")
+
+
+@register.filter
+def result_type_fr(value: object) -> str:
+    """Type de résultat du géocodage en français (numéro, voie, lieu-dit, commune)."""
+    from quartiers.core.geo.geocoding.base import ResultType
+    from quartiers.core.geo.geocoding.classify import TYPE_NAMES
+
+    try:
+        return TYPE_NAMES[ResultType(str(value))]
+    except (ValueError, KeyError):
+        return str(value)
