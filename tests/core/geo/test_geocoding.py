@@ -224,7 +224,9 @@ def test_failing_geocoder_chunk_marks_rows_and_continues(
 ) -> None:
     src = tmp_path / "adresses.csv"
     src.write_text(
-        "adresse\n" + "\n".join(["PANNE"] + ["12 rue saint eloi bellerive"] * 5) + "\n",
+        "adresse\n"
+        + "\n".join(["PANNE"] + [f"{n} rue saint eloi bellerive" for n in (12, 14, 16, 18, 20)])
+        + "\n",
         encoding="utf-8",
     )
 
@@ -259,3 +261,36 @@ def test_address_columns_detection() -> None:
     ]
     with pytest.raises(BatchFileError, match="--address-col"):
         detect_address_columns(["id", "nom", "prenom"])
+
+
+def test_repeated_addresses_are_geocoded_once(geocoder: BanFileGeocoder, tmp_path: Path) -> None:
+    src = tmp_path / "adresses.csv"
+    same = [
+        "12 rue saint eloi bellerive",
+        "12 RUE SAINT-ÉLOI BELLERIVE",
+        "4 pl de la mairie bellerive",
+    ]
+    src.write_text("adresse\n" + "\n".join(same * 10) + "\n", encoding="utf-8")
+    calls: list[int] = []
+
+    def counting(queries: list[str]) -> list[GeocodeResult | None]:
+        calls.append(len(queries))
+        return geocoder.search_many(queries)
+
+    out = tmp_path / "out.csv"
+    summary = check_addresses_file(
+        src,
+        out,
+        counting,
+        _demo_locator(),
+        0.6,
+        ["adresse"],
+        chunk_size=4,
+        workers=2,  # type: ignore[arg-type]
+    )
+    assert sum(calls) == 2 and summary.seconds["addresses_sent"] == 2
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["status"] for r in rows] == ["in_qpv", "in_qpv", "outside"] * 10
+    assert {r["geocode_label"] for r in rows[::3]} == {
+        "12 Rue Saint-Éloi 18999 Bellerive (fictive)"
+    }

@@ -2,7 +2,8 @@
 
 Le géocodeur est le goulot : les lots partent EN PARALLÈLE (un fil par processus du serveur
 addok, `workers`), les réponses reviennent dans l'ordre du fichier et sont localisées puis
-écrites au fil de l'eau. Au plus `workers + 1` lots sont en mémoire. Un lot que le géocodeur
+écrites au fil de l'eau. Au plus `workers + 1` lots sont en mémoire. Une adresse répétée
+dans le fichier (à la casse, aux accents et à la ponctuation près) n'est géocodée qu'une fois. Un lot que le géocodeur
 n'a pas pu traiter met ses lignes en `error` avec la raison, sans arrêter le fichier.
 
 Sortie : les colonnes d'origine, `geocode_label, geocode_score, geocode_type, geocode_lon,
@@ -41,6 +42,7 @@ from quartiers.core.geo.batch import (
 )
 from quartiers.core.geo.geocoding.base import GeocodeResult
 from quartiers.core.geo.geocoding.classify import Verdict, classify
+from quartiers.core.geo.geocoding.normalize import fold
 
 GEOCODE_COLUMNS = ("geocode_label", "geocode_score", "geocode_type", "geocode_lon", "geocode_lat")
 
@@ -86,15 +88,29 @@ def detect_address_columns(header: Sequence[str]) -> list[str]:
     return found
 
 
+# Une même adresse (à la casse, aux accents et à la ponctuation près) n'est géocodée qu'une
+# fois par fichier ; au-delà de ce nombre d'adresses distinctes, on ne mémorise plus.
+MAX_REMEMBERED = 200_000
+
+
 @dataclass
 class _Chunk:
     first_line: int
     rows: list[list[str]]
-    queries: list[str]
+    keys: list[str]
     reasons: list[str | None]
-    good: list[int]
+    sent: list[int]  # lignes dont l'adresse part au géocodeur (première occurrence)
     future: Future[list[GeocodeResult | None]] | None
     done_bytes: int
+
+
+@dataclass
+class _Memory:
+    """Adresses déjà envoyées et leurs résultats (mémoire bornée par `MAX_REMEMBERED`)."""
+
+    known: set[str]
+    results: dict[str, GeocodeResult | None]
+    sent: int = 0
 
 
 def check_addresses_file(
@@ -129,8 +145,10 @@ def check_addresses_file(
         indices: list[int] = []
         width = 0
 
+        memory = _Memory(set(), {})
+
         def finish(chunk: _Chunk) -> None:
-            _finish_chunk(chunk, width, writer, locate, min_score, summary, clock)
+            _finish_chunk(chunk, width, writer, locate, min_score, summary, clock, memory)
             if progress is not None:
                 progress(summary.rows, min(chunk.done_bytes, total_bytes) or total_bytes)
 
@@ -141,19 +159,27 @@ def check_addresses_file(
                 names = list(address_columns or []) or detect_address_columns(header)
                 indices = [column_index(header, name, "d'adresse") for name in names]
                 writer.writerow([*header, *GEOCODE_COLUMNS, *RESULT_COLUMNS])
-            queries: list[str] = []
+            keys: list[str] = []
             reasons: list[str | None] = []
-            for row in rows:
+            sent: list[int] = []
+            queries: list[str] = []
+            for k, row in enumerate(rows):
                 if len(row) != width:
-                    queries.append("")
+                    keys.append("")
                     reasons.append(f"{len(row)} colonnes au lieu de {width}")
                     continue
                 query = " ".join(" ".join(row[i].split()) for i in indices if row[i].strip())
-                queries.append(query)
-                reasons.append(None if query else "adresse vide")
-            good = [k for k, reason in enumerate(reasons) if reason is None]
-            future = pool.submit(geocode, [queries[k] for k in good]) if good else None
-            pending.append(_Chunk(line + 1, rows, queries, reasons, good, future, done_bytes))
+                key = fold(query)
+                keys.append(key)
+                reasons.append(None if key else "adresse vide")
+                if key and key not in memory.known:
+                    if len(memory.known) < MAX_REMEMBERED:
+                        memory.known.add(key)
+                    sent.append(k)
+                    queries.append(query)
+            memory.sent += len(queries)
+            future = pool.submit(geocode, queries) if queries else None
+            pending.append(_Chunk(line + 1, rows, keys, reasons, sent, future, done_bytes))
             line += len(rows)
             clock["read"] += time.perf_counter() - t0
             while len(pending) > workers:
@@ -162,6 +188,7 @@ def check_addresses_file(
         while pending:
             finish(pending.popleft())
     clock["total"] = time.perf_counter() - started
+    clock["addresses_sent"] = float(memory.sent)
     summary.seconds.update(clock)
     return summary
 
@@ -174,6 +201,7 @@ def _finish_chunk(
     min_score: float,
     summary: BatchSummary,
     clock: dict[str, float],
+    memory: _Memory,
 ) -> None:
     t0 = time.perf_counter()
     results: list[GeocodeResult | None] = [None] * len(chunk.rows)
@@ -181,22 +209,38 @@ def _finish_chunk(
     if chunk.future is not None:
         try:
             answers = chunk.future.result()
-            if len(answers) != len(chunk.good):
-                raise ValueError(f"{len(answers)} réponses pour {len(chunk.good)} adresses")
-            for k, found in zip(chunk.good, answers, strict=True):
+            if len(answers) != len(chunk.sent):
+                raise ValueError(f"{len(answers)} réponses pour {len(chunk.sent)} adresses")
+            for k, found in zip(chunk.sent, answers, strict=True):
+                if chunk.keys[k] in memory.known:
+                    memory.results[chunk.keys[k]] = found
                 results[k] = found
         except Exception as exc:  # un lot en échec ne doit pas arrêter le fichier
             failure = f"géocodeur en échec sur ce lot : {exc}"
+            for k in chunk.sent:  # ces adresses seront redemandées si elles reviennent plus bas
+                memory.known.discard(chunk.keys[k])
     t1 = time.perf_counter()
     clock["geocode_wait"] += t1 - t0
 
     verdicts: list[Verdict | None] = [None] * len(chunk.rows)
+    failed: dict[int, str] = {}
     confident: list[int] = []
-    if failure is None:
-        for k in chunk.good:
-            verdicts[k] = judged = classify(results[k], min_score)
-            if judged.confident:
-                confident.append(k)
+    sent = set(chunk.sent)
+    for k, key in enumerate(chunk.keys):
+        if chunk.reasons[k] is not None:
+            continue
+        if k in sent:
+            if failure is not None:
+                failed[k] = failure
+                continue
+        elif key in memory.results:  # même adresse déjà géocodée plus haut dans le fichier
+            results[k] = memory.results[key]
+        else:
+            failed[k] = "géocodeur en échec sur la même adresse plus haut dans le fichier"
+            continue
+        verdicts[k] = judged = classify(results[k], min_score)
+        if judged.confident:
+            confident.append(k)
     chosen = [r for k in confident if (r := results[k]) is not None]
     lons = np.array([r.lon for r in chosen], dtype=np.float64)
     lats = np.array([r.lat for r in chosen], dtype=np.float64)
@@ -208,9 +252,7 @@ def _finish_chunk(
     for k, row in enumerate(chunk.rows):
         line = chunk.first_line + k
         padded = (row + [""] * width)[:width]
-        reason = chunk.reasons[k]
-        if reason is None and failure is not None:
-            reason = failure
+        reason = chunk.reasons[k] or failed.get(k)
         if reason is not None:
             writer.writerow([*padded, "", "", "", "", "", *unlocated_cells(STATUS_ERROR, reason)])
             summary.count(STATUS_ERROR, reason, line)
