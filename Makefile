@@ -17,6 +17,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/quartiers migrate
+	$(BIN)/quartiers territories import --if-empty || echo "Découpage administratif non chargé (hors ligne ?) : la démonstration démarre sans ; relancez « quartiers territories import » plus tard."
 	$(BIN)/quartiers demo --if-empty
 	$(BIN)/quartiers serve --host 127.0.0.1 --port 8000
 

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo.register(sub)
     territories_cli.register(sub)
+    from quartiers.territories import reference_cli
+
+    reference_cli.register(sub)
     return parser
 
 

@@ -134,8 +134,138 @@ def build_geography() -> str:
     return "géographie prioritaire : listes 2015 et 2024 (4 quartiers chacune)"
 
 
+def build_territories() -> str:
+    from quartiers.territories.reference import build_demo_territories
+
+    return build_demo_territories()
+
+
 DemoStep = Callable[[], str]
-DEMO_STEPS: list[DemoStep] = [build_geography]
+DEMO_STEPS: list[DemoStep] = [build_geography, build_territories]
+
+
+# -- Adresses fictives (format BAN) pour le géocodeur embarqué ----------------------------------
+
+DEMO_POSTCODE = "18999"
+DEMO_BAN_FILENAME = "adresses-demo-bellerive.csv"
+# (commune, nom de voie, départ (dlon, dlat), arrivée (dlon, dlat) depuis CENTRE, nombre de numéros)
+DEMO_STREETS: tuple[tuple[str, str, tuple[float, float], tuple[float, float], int], ...] = (
+    ("18999", "Avenue des Tilleuls", (-0.022, 0.004), (-0.002, 0.004), 60),
+    ("18999", "Rue Victor Hugo", (-0.004, -0.002), (0.006, 0.002), 40),
+    ("18999", "Boulevard de la Lune", (0.002, -0.012), (0.018, 0.000), 50),
+    ("18999", "Rue de la Gare", (0.001, 0.004), (0.001, 0.020), 44),
+    ("18999", "Chemin des Rives", (-0.028, -0.012), (-0.012, -0.012), 40),
+    ("18999", "Place de la Mairie", (-0.001, -0.001), (0.001, 0.000), 12),
+    ("18999", "Impasse des Lilas", (0.004, 0.006), (0.006, 0.007), 10),
+    ("18999", "Allée du Marché", (-0.003, 0.001), (-0.001, 0.002), 16),
+    ("18999", "Rue Saint-Éloi", (-0.012, -0.002), (-0.012, 0.012), 40),
+    ("18999", "Rue du Général de Gaulle", (0.004, -0.004), (0.016, -0.010), 36),
+    ("18998", "Rue des Aubépines", (0.024, 0.010), (0.042, 0.006), 50),
+    ("18998", "Route de Bellerive", (0.006, 0.004), (0.024, 0.014), 30),
+    ("18998", "Rue Sainte-Anne", (0.030, 0.016), (0.034, 0.022), 20),
+)
+
+
+def demo_addresses() -> list[dict[str, str]]:
+    """Adresses FICTIVES de Bellerive et Saint-Aubin-sur-Lune, au format des fichiers BAN.
+
+    Les voies traversent les quartiers de démonstration ou passent à côté ; numéros impairs
+    d'un côté, pairs de l'autre, et quelques « bis » et « ter ».
+    """
+    from quartiers.core.geo.crs import transformer
+
+    to_l93 = transformer(4326, 2154)
+    rows: list[dict[str, str]] = []
+    lon0, lat0 = CENTRE
+    for street_no, (insee, name, start, end, count) in enumerate(DEMO_STREETS, start=1):
+        fantoir = f"{insee}_x{street_no:03d}"
+        ax, ay = lon0 + start[0], lat0 + start[1]
+        bx, by = lon0 + end[0], lat0 + end[1]
+        length = math.hypot((bx - ax) * math.cos(math.radians(ay)), by - ay) or 1e-9
+        # Décalage perpendiculaire d'une dizaine de mètres : impairs à gauche, pairs à droite.
+        nx = -(by - ay) / length * 0.00009
+        ny = (bx - ax) * math.cos(math.radians(ay)) / length * 0.00009
+        for number in range(1, count + 1):
+            t = ((number - 1) // 2) / max(1, (count - 1) // 2)
+            side = 1 if number % 2 else -1
+            lon = ax + (bx - ax) * t + side * nx / math.cos(math.radians(ay))
+            lat = ay + (by - ay) * t + side * ny
+            reps = [""]
+            if number % 7 == 3:
+                reps.append("bis")
+            if number % 11 == 5:
+                reps.append("ter")
+            for k, rep in enumerate(reps):
+                plon, plat = lon + k * 0.00004, lat + k * 0.00002
+                x, y = to_l93.transform(plon, plat)
+                rows.append(
+                    {
+                        "id": f"{fantoir}_{number:05d}{rep}",
+                        "id_fantoir": fantoir,
+                        "numero": str(number),
+                        "rep": rep,
+                        "nom_voie": name,
+                        "code_postal": DEMO_POSTCODE,
+                        "code_insee": insee,
+                        "nom_commune": COMMUNES[insee],
+                        "code_insee_ancienne_commune": "",
+                        "nom_ancienne_commune": "",
+                        "x": f"{x:.2f}",
+                        "y": f"{y:.2f}",
+                        "lon": f"{plon:.6f}",
+                        "lat": f"{plat:.6f}",
+                        "type_position": "entrée",
+                        "alias": "",
+                        "nom_ld": "",
+                        "libelle_acheminement": COMMUNES[insee].upper(),
+                        "nom_afnor": name.upper(),
+                        "source_position": FICTITIOUS,
+                        "source_nom_voie": FICTITIOUS,
+                        "certification_commune": "0",
+                        "cad_parcelles": "",
+                    }
+                )
+    return rows
+
+
+def write_demo_ban_file(path: Any) -> int:
+    """Écrit le fichier BAN fictif (séparateur « ; ») ; renvoie le nombre d'adresses."""
+    import csv
+    from pathlib import Path
+
+    from quartiers.core.geo.geocoding.ban_file import BAN_COLUMNS
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rows = demo_addresses()
+    tmp = target.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=BAN_COLUMNS, delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(target)
+    return len(rows)
+
+
+def demo_ban_path() -> Any:
+    """Chemin du fichier d'adresses fictives (sous VAR_DIR), créé s'il manque."""
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "demo" / DEMO_BAN_FILENAME
+    if not path.exists():
+        write_demo_ban_file(path)
+    return path
+
+
+def build_addresses() -> str:
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "demo" / DEMO_BAN_FILENAME
+    count = write_demo_ban_file(path)
+    return f"adresses fictives pour le géocodeur embarqué : {count} adresses ({path})"
+
+
+DEMO_STEPS.append(build_addresses)
 
 
 def is_empty() -> bool:

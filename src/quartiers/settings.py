@@ -6,6 +6,7 @@ SQLite (fichier sous `var/`) par défaut ; toute base via `DATABASE_URL`
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -73,6 +74,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Base de test dans un fichier (pas en mémoire partagée) : les traitements en arrière-plan
+    # écrivent depuis leur propre fil, et SQLite attend alors le verrou au lieu d'échouer.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-quartiers.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -91,4 +95,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Géocodeur : URL d'un serveur addok / de l'API nationale, ou fichier BAN local.
 QUARTIERS_GEOCODER_URL = os.environ.get("QUARTIERS_GEOCODER_URL", "")
-QUARTIERS_GEOCODER_MIN_SCORE = float(os.environ.get("QUARTIERS_GEOCODER_MIN_SCORE", "0.6"))
+# Score minimal : vide = paramètre daté `geocoding_min_score` (0,6, core/geo/geocoding/parameters.yaml).
+QUARTIERS_GEOCODER_MIN_SCORE = (
+    float(os.environ["QUARTIERS_GEOCODER_MIN_SCORE"])
+    if os.environ.get("QUARTIERS_GEOCODER_MIN_SCORE")
+    else None
+)
+# Fichier BAN (adresses-<dep>.csv.gz) du géocodeur embarqué ; vide = adresses fictives de la démo.
+QUARTIERS_BAN_FILE = os.environ.get("QUARTIERS_BAN_FILE", "")
+# Lots envoyés en parallèle à /search/csv/ (un par processus addok, plus un d'avance).
+QUARTIERS_GEOCODER_WORKERS = int(os.environ.get("QUARTIERS_GEOCODER_WORKERS", "3"))
+QUARTIERS_GEOCODER_TIMEOUT = float(os.environ.get("QUARTIERS_GEOCODER_TIMEOUT", "10"))
+
+# Pages publiques (adresse, lots, atlas) : fonds de carte optionnels (aucun par défaut, hors ligne),
+# taille maximale des fichiers de lot.
+# Leaflet vient du paquet django-leaflet (fichiers statiques seulement : son application Django
+# exigerait GDAL), servi par whitenoise, donc hors ligne.
+STATICFILES_DIRS = [
+    Path(p) / "static"
+    for p in (importlib.util.find_spec("leaflet").submodule_search_locations or [])  # type: ignore[union-attr]
+]
+QUARTIERS_MAP_TILES_URL = os.environ.get("QUARTIERS_MAP_TILES_URL", "")
+QUARTIERS_MAP_ATTRIBUTION = os.environ.get("QUARTIERS_MAP_ATTRIBUTION", "")
+QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))

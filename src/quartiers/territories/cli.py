@@ -58,6 +58,16 @@ def register(sub: Any) -> None:
     chk.add_argument("-o", "--output", required=True, help="fichier CSV de sortie")
     chk.add_argument("--lon-col", help="colonne des longitudes")
     chk.add_argument("--lat-col", help="colonne des latitudes")
+    chk.add_argument(
+        "--address-col",
+        action="append",
+        metavar="COLONNE",
+        help="colonne d'adresse à géocoder (répétable, concaténées dans l'ordre) ; sans "
+        "--lon-col/--lat-col ni --address-col, les colonnes numero, voie (ou nom_voie), "
+        "code_postal, commune sont reconnues",
+    )
+    chk.add_argument("--workers", type=int, help="lots géocodés en parallèle (défaut : réglage)")
+    chk.add_argument("--chunk-size", type=int, help="adresses par lot envoyé au géocodeur")
     when = chk.add_mutually_exclusive_group()
     when.add_argument("--date", type=parse_date, help="date de la liste (défaut : aujourd'hui)")
     when.add_argument("--edition", help="édition précise")
@@ -160,10 +170,20 @@ def _check_file(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from quartiers.core.geo.batch import BatchFileError
+    from quartiers.core.geo.geocoding import GeocodingError
+    from quartiers.territories.addresses import check_addresses
     from quartiers.territories.services import ZoningError, check_coordinates
 
-    if not (args.lon_col and args.lat_col):
-        return _fail("indiquez --lon-col et --lat-col")
+    by_coordinates = bool(args.lon_col or args.lat_col)
+    if by_coordinates and not (args.lon_col and args.lat_col):
+        return _fail("indiquez à la fois --lon-col et --lat-col")
+    if by_coordinates and args.address_col:
+        return _fail(
+            "choisissez des coordonnées (--lon-col/--lat-col) ou --address-col, pas les deux"
+        )
+    for name, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
+        if value is not None and value < 1:
+            return _fail(f"{name} doit être un entier positif")
     bar = tqdm(
         total=os.path.getsize(args.input),
         unit="o",
@@ -178,16 +198,29 @@ def _check_file(args: argparse.Namespace) -> int:
         bar.set_postfix(lignes=rows)
 
     try:
-        summary = check_coordinates(
-            args.input,
-            args.output,
-            args.lon_col,
-            args.lat_col,
-            on=args.date,
-            edition=args.edition,
-            progress=progress,
-        )
-    except (BatchFileError, ZoningError, OSError) as exc:
+        if by_coordinates:
+            summary = check_coordinates(
+                args.input,
+                args.output,
+                args.lon_col,
+                args.lat_col,
+                on=args.date,
+                edition=args.edition,
+                progress=progress,
+            )
+        else:
+            bar.set_description("Géocodage et localisation")
+            summary = check_addresses(
+                args.input,
+                args.output,
+                args.address_col,
+                on=args.date,
+                edition=args.edition,
+                progress=progress,
+                chunk_size=args.chunk_size,
+                workers=args.workers,
+            )
+    except (BatchFileError, ZoningError, GeocodingError, OSError) as exc:
         bar.close()
         return _fail(str(exc))
     bar.close()

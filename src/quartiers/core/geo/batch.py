@@ -58,6 +58,8 @@ class BatchSummary:
     to_check: int = 0
     errors: int = 0
     error_examples: list[str] = field(default_factory=list)
+    # Durées mesurées (secondes) par étape, pour les bancs d'essai : lecture, géocodage…
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def share_in_qpv(self) -> float:
@@ -200,27 +202,29 @@ def check_coordinates_file(
                 padded = (row + [""] * width)[:width]
                 reason = reasons[k]
                 if reason is not None:
-                    writer.writerow([*padded, "", "", "", STATUS_ERROR, reason])
+                    writer.writerow([*padded, *unlocated_cells(STATUS_ERROR, reason)])
                     summary.count(STATUS_ERROR, reason, line)
                     continue
-                answer = by_row[k]
-                status = STATUS_IN if answer.qpv_code else STATUS_OUT
-                distance = "" if answer.distance_m is None else f"{answer.distance_m:.1f}"
-                detail = "" if answer.qpv_code else _nearest_detail(answer)
-                writer.writerow(
-                    [
-                        *padded,
-                        answer.qpv_code or "",
-                        answer.qpv_name or "",
-                        distance,
-                        status,
-                        detail,
-                    ]
-                )
+                cells, status, detail = located_cells(by_row[k])
+                writer.writerow([*padded, *cells])
                 summary.count(status, detail, line)
             if progress is not None:
                 progress(summary.rows, min(done_bytes, total_bytes) or total_bytes)
     return summary
+
+
+def located_cells(answer: PointAnswer) -> tuple[list[str], str, str]:
+    """Les cellules `RESULT_COLUMNS` d'un point localisé, son statut et le détail du statut."""
+    status = STATUS_IN if answer.qpv_code else STATUS_OUT
+    distance = "" if answer.distance_m is None else f"{answer.distance_m:.1f}"
+    detail = "" if answer.qpv_code else _nearest_detail(answer)
+    cells = [answer.qpv_code or "", answer.qpv_name or "", distance, status, detail]
+    return cells, status, detail
+
+
+def unlocated_cells(status: str, detail: str) -> list[str]:
+    """Les cellules `RESULT_COLUMNS` d'une ligne non localisée (erreur ou à vérifier)."""
+    return ["", "", "", status, detail]
 
 
 def _nearest_detail(answer: PointAnswer) -> str:

@@ -21,6 +21,10 @@ class GeocodingError(RuntimeError):
     """Le géocodeur n'a pas pu répondre (serveur injoignable, réponse illisible)."""
 
 
+class GeocoderUnavailable(GeocodingError):
+    """Le géocodeur est injoignable ou n'a pas répondu à temps (réessayer plus tard)."""
+
+
 @dataclass(frozen=True)
 class GeocodeResult:
     """Une réponse du géocodeur : position WGS84, score (0 à 1), type et libellé."""

@@ -1,0 +1,270 @@
+"""Atlas : périmètres filtrés (région, département, commune, édition, recherche), comptes et
+population par territoire, GeoJSON pour la carte, éditions d'un quartier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import shapely
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+
+from quartiers.territories.models import Commune, Department, Perimeter, Region, ZoningLayer
+from quartiers.territories.services import ZoningError, layers_in_force, normalise_department
+
+SIMPLIFY_DEGREES = 0.00005  # environ 5 m : assez fin pour la carte, bien plus léger
+
+
+@dataclass
+class AtlasFilters:
+    region: str = ""
+    department: str = ""
+    commune: str = ""
+    edition: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data: Any) -> AtlasFilters:
+        return cls(
+            region=(data.get("region") or "").strip(),
+            department=(data.get("department") or "").strip(),
+            commune=(data.get("commune") or "").strip(),
+            edition=(data.get("edition") or "").strip(),
+            q=(data.get("q") or "").strip()[:100],
+        )
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.__dict__.items() if v})
+
+
+@dataclass
+class AreaRow:
+    code: str
+    name: str
+    count: int = 0
+    population: int | None = None  # None : aucun quartier n'a sa population renseignée
+    area_population: int | None = None
+
+    def add(self, population: int | None) -> None:
+        self.count += 1
+        if population is not None:
+            self.population = (self.population or 0) + population
+
+    @property
+    def share(self) -> float | None:
+        if not self.area_population or self.population is None:
+            return None
+        return self.population / self.area_population
+
+    @property
+    def share_percent(self) -> str:
+        share = self.share
+        return "" if share is None else f"{share * 100:.1f}".replace(".", ",")
+
+
+@dataclass
+class AtlasResult:
+    filters: AtlasFilters
+    perimeters: QuerySet[Perimeter]
+    layers: list[ZoningLayer]
+    area_label: str
+    areas: list[AreaRow] = field(default_factory=list)
+    count: int = 0
+    population: int | None = None
+    error: str = ""
+
+
+def qpv_layers() -> list[ZoningLayer]:
+    return list(ZoningLayer.objects.filter(zoning_kind="qpv").order_by("-valid_from", "edition"))
+
+
+def filtered_perimeters(filters: AtlasFilters) -> tuple[QuerySet[Perimeter], list[ZoningLayer]]:
+    """Périmètres de l'édition choisie (défaut : éditions en vigueur aujourd'hui)."""
+    if filters.edition:
+        layers = layers_in_force(edition=filters.edition)
+    else:
+        layers = layers_in_force() or list(
+            ZoningLayer.objects.filter(zoning_kind="qpv", is_simulated=False)
+        )
+    qs = Perimeter.objects.filter(layer__in=layers).select_related("layer")
+    if filters.region:
+        departments = list(
+            Department.objects.filter(region__region_code=filters.region).values_list(
+                "department_code", flat=True
+            )
+        )
+        qs = qs.filter(Q(region_code=filters.region) | Q(department_code__in=departments))
+    if filters.department:
+        qs = qs.filter(department_code=normalise_department(filters.department))
+    if filters.commune:
+        codes = commune_codes(filters.commune)
+        condition = Q(commune_names__icontains=filters.commune)
+        for code in codes:
+            if connection.vendor == "postgresql":
+                condition |= Q(insee_codes__contains=[code])
+            else:
+                condition |= Q(insee_codes__icontains=f'"{code}"')
+        qs = qs.filter(condition)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
+    return qs.order_by("code"), layers
+
+
+def commune_codes(text: str) -> list[str]:
+    """Un code INSEE tel quel, ou les codes des communes dont le nom correspond."""
+    text = text.strip()
+    if len(text) == 5 and (text.isdigit() or text[:2].upper() in ("2A", "2B")):
+        return [text.upper()]
+    return list(
+        Commune.objects.filter(name__iexact=text, kind="commune-actuelle").values_list(
+            "insee_code", flat=True
+        )[:20]
+    )
+
+
+def atlas(filters: AtlasFilters) -> AtlasResult:
+    """Les périmètres filtrés et leurs comptes par territoire (région, département ou commune)."""
+    try:
+        qs, layers = filtered_perimeters(filters)
+    except ZoningError as exc:
+        return AtlasResult(filters, Perimeter.objects.none(), [], "", error=str(exc))
+    rows = list(
+        qs.values_list("code", "population", "department_code", "region_code", "insee_codes")
+    )
+    department_names = dict(Department.objects.values_list("department_code", "name"))
+    region_of = dict(Department.objects.values_list("department_code", "region__region_code"))
+    region_names = dict(Region.objects.values_list("region_code", "name"))
+    areas: dict[str, AreaRow] = {}
+    if filters.department or filters.commune:
+        label = "Commune"
+        codes = {c for r in rows for c in r[4]}
+        names = {
+            c.insee_code: (c.name, c.population)
+            for c in Commune.objects.filter(insee_code__in=codes, kind="commune-actuelle")
+        }
+        for _code, population, _dep, _reg, insee_codes in rows:
+            for insee in insee_codes[:1] or ["?"]:
+                name, total = names.get(insee, (insee, None))
+                area = areas.setdefault(insee, AreaRow(insee, name, area_population=total))
+                area.add(population)
+    elif filters.region:
+        label = "Département"
+        totals = _population_by("department__department_code")
+        for _code, population, dep, _reg, _insee in rows:
+            area = areas.setdefault(
+                dep,
+                AreaRow(
+                    dep, department_names.get(dep, dep or "?"), area_population=totals.get(dep)
+                ),
+            )
+            area.add(population)
+    else:
+        label = "Région"
+        totals = _population_by("region__region_code")
+        for _code, population, dep, reg, _insee in rows:
+            region = reg or region_of.get(dep, "")
+            area = areas.setdefault(
+                region,
+                AreaRow(
+                    region,
+                    region_names.get(region, region or "non renseignée"),
+                    area_population=totals.get(region),
+                ),
+            )
+            area.add(population)
+    result = AtlasResult(filters, qs, layers, label)
+    result.areas = sorted(areas.values(), key=lambda a: a.code)
+    result.count = len(rows)
+    known = [r[1] for r in rows if r[1] is not None]
+    result.population = sum(known) if known else None
+    return result
+
+
+def _population_by(key: str) -> dict[str, int]:
+    """Population municipale des communes actuelles, sommée par région ou département."""
+    rows = (
+        Commune.objects.filter(kind="commune-actuelle")
+        .values(key)
+        .annotate(total=Sum("population"))
+        .values_list(key, "total")
+    )
+    return {code: total for code, total in rows if total}
+
+
+def feature_collection(perimeters: QuerySet[Perimeter]) -> dict[str, Any]:
+    """Les périmètres en GeoJSON (WGS84), simplifiés pour la carte de l'atlas."""
+    features = []
+    for p in perimeters:
+        geom = shapely.simplify(shapely.from_wkb(bytes(p.geometry_wkb)), SIMPLIFY_DEGREES)
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{p.layer.edition}:{p.code}",
+                "properties": {
+                    "code": p.code,
+                    "name": p.name,
+                    "edition": p.layer.edition,
+                    "url": f"/qpv/{p.code}?edition={p.layer.edition}",
+                },
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    edition: str
+    code: str
+    name: str
+    valid_from: Any
+    valid_to: Any
+    overlap: float  # part de ce périmètre recouverte (0 à 1)
+    same_code: bool
+
+    @property
+    def overlap_percent(self) -> str:
+        return f"{self.overlap * 100:.0f}"
+
+
+def editions_of(perimeter: Perimeter) -> list[EditionLink]:
+    """Les éditions où ce quartier figure : même code, ou périmètre qui le recouvre."""
+    geom = shapely.from_wkb(bytes(perimeter.geometry_wkb))
+    area = shapely.area(geom) or 1.0
+    candidates = (
+        Perimeter.objects.filter(layer__zoning_kind=perimeter.layer.zoning_kind)
+        .filter(
+            Q(code=perimeter.code)
+            | Q(
+                min_lon__lte=perimeter.max_lon,
+                max_lon__gte=perimeter.min_lon,
+                min_lat__lte=perimeter.max_lat,
+                max_lat__gte=perimeter.min_lat,
+            )
+        )
+        .select_related("layer")
+    )
+    links = []
+    for other in candidates:
+        same = other.code == perimeter.code
+        shared = shapely.area(
+            shapely.intersection(geom, shapely.from_wkb(bytes(other.geometry_wkb)))
+        )
+        overlap = float(shared / area)
+        if same or overlap > 0.01:
+            links.append(
+                EditionLink(
+                    other.layer.edition,
+                    other.code,
+                    other.name,
+                    other.layer.valid_from,
+                    other.layer.valid_to,
+                    min(1.0, overlap),
+                    same,
+                )
+            )
+    links.sort(key=lambda link: (str(link.valid_from or ""), link.code))
+    return links

@@ -1,0 +1,100 @@
+/* Quartiers — pages publiques : cartes Leaflet (hors ligne, fond de carte optionnel),
+   autocomplétion d'adresse, progression des traitements, impression de l'attestation. */
+(function () {
+  "use strict";
+
+  function initMap(el) {
+    if (typeof L === "undefined") { return; }
+    var map = L.map(el, { scrollWheelZoom: false, keyboard: true, attributionControl: true });
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
+    }
+    var group = L.featureGroup().addTo(map);
+    var point = null;
+    if (el.dataset.point) {
+      var xy = el.dataset.point.split(",").map(Number);
+      point = L.circleMarker([xy[1], xy[0]], { radius: 8, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1 })
+        .bindTooltip("Adresse").addTo(group);
+    }
+    function fit() {
+      var bounds = group.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.15), { maxZoom: 17 }); }
+      else { map.setView([46.6, 2.4], 5); }
+      el.dataset.ready = "1";
+    }
+    if (!el.dataset.geojson) { fit(); return; }
+    fetch(el.dataset.geojson, { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) {
+          L.geoJSON(data, {
+            style: { color: "#e1000f", weight: 2, fillColor: "#e1000f", fillOpacity: 0.2 },
+            onEachFeature: function (feature, layer) {
+              var p = feature.properties || {};
+              var label = (p.code || "") + " " + (p.name || "");
+              if (p.url) {
+                var link = document.createElement("a");
+                link.href = p.url; link.textContent = label;
+                layer.bindPopup(link);
+              } else { layer.bindTooltip(label); }
+            }
+          }).addTo(group);
+          if (point) { point.bringToFront(); }
+          el.dataset.features = String((data.features || [data]).length);
+        }
+        fit();
+      })
+      .catch(fit);
+  }
+
+  function initSuggest(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null, last = "";
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      if (q.length < 3 || q === last) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        last = q;
+        fetch(input.dataset.suggestUrl + "?limit=6&q=" + encodeURIComponent(q))
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            list.innerHTML = "";
+            (data.results || []).forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.label;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* l'autocomplétion est un confort : la saisie libre reste possible */ });
+      }, 200);
+    });
+  }
+
+  function pollJob(box) {
+    var url = box.dataset.statusUrl;
+    if (box.dataset.status === "done" || box.dataset.status === "failed") { return; }
+    var bar = document.getElementById("job-progress");
+    function tick() {
+      fetch(url).then(function (r) { return r.json(); }).then(function (s) {
+        bar.value = s.percent;
+        bar.textContent = s.percent + " %";
+        document.getElementById("job-percent").textContent = s.percent + " %";
+        document.getElementById("job-status").textContent = s.status_label;
+        document.getElementById("job-rows").textContent = s.rows;
+        if (s.finished) { window.location.reload(); } else { setTimeout(tick, 700); }
+      }).catch(function () { setTimeout(tick, 2000); });
+    }
+    setTimeout(tick, 300);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".q-map").forEach(initMap);
+    document.querySelectorAll("input[data-suggest-url]").forEach(initSuggest);
+    var job = document.getElementById("job");
+    if (job) { pollJob(job); }
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();
