@@ -28,9 +28,13 @@ def register(sub: Any) -> None:
     p.add_argument("--grid", required=True, type=Path, help="grille (CSV, GeoPackage, Parquet)")
     p.add_argument("--urban-units", type=Path, help="unités urbaines (uu_code, population, …)")
     p.add_argument("--uu-composition", type=Path, help="communes → unités urbaines")
-    p.add_argument("--incomes", type=Path, help="revenus individuels (idcar_200m, income_per_cu, weight)")
+    p.add_argument(
+        "--incomes", type=Path, help="revenus individuels (idcar_200m, income_per_cu, weight)"
+    )
     p.add_argument("--national-median", type=_decimal, help="médiane nationale par UC (€)")
-    p.add_argument("--department-median", type=_decimal, help="outre-mer : médiane du département (€)")
+    p.add_argument(
+        "--department-median", type=_decimal, help="outre-mer : médiane du département (€)"
+    )
     p.add_argument(
         "--criterion", choices=["median", "poor-share"], default="median", help="critère (median)"
     )
@@ -50,7 +54,9 @@ def register(sub: Any) -> None:
         help="remplacer un paramètre pour simuler (ex. median_share=0.65), répétable",
     )
     p.add_argument("--smooth", type=float, default=0.0, help="lissage des contours en mètres (0)")
-    p.add_argument("-o", "--output", required=True, type=Path, help="sortie .gpkg, .geojson ou .parquet")
+    p.add_argument(
+        "-o", "--output", required=True, type=Path, help="sortie .gpkg, .geojson ou .parquet"
+    )
     p.add_argument("--report", type=Path, help="rapport HTML")
     p.add_argument("--no-cells", action="store_true", help="ne pas écrire la couche des carreaux")
     p.add_argument(
@@ -76,14 +82,19 @@ def _identify(args: argparse.Namespace) -> int:
     from quartiers.core.geo.identification.report import html_report
     from quartiers.core.params import ParameterError
 
-    if args.criterion == "median" and not (args.urban_units and args.uu_composition):
-        if not args.incomes and args.territory != "outre-mer":
-            print(
-                "Attention : sans --urban-units et --uu-composition, la grille est traitée comme "
-                "un seul territoire.",
-                file=sys.stderr,
-            )
-    bar = tqdm(total=1, desc="Identification", unit="territoire", disable=args.no_progress, file=sys.stderr)
+    if (
+        args.criterion == "median"
+        and not (args.urban_units and args.uu_composition)
+        and args.territory != "outre-mer"
+    ):
+        print(
+            "Attention : sans --urban-units et --uu-composition, la grille est traitée comme "
+            "un seul territoire.",
+            file=sys.stderr,
+        )
+    bar = tqdm(
+        total=1, desc="Identification", unit="territoire", disable=args.no_progress, file=sys.stderr
+    )
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -129,7 +140,10 @@ def _identify(args: argparse.Namespace) -> int:
         print(f"  {q.code} : {q.explanation}")
     if len(quartiers) > 20:
         print(f"  … et {len(quartiers) - 20} autre(s)")
-    print(f"Résultat écrit dans {args.output}" + (f", rapport dans {args.report}" if args.report else ""))
+    print(
+        f"Résultat écrit dans {args.output}"
+        + (f", rapport dans {args.report}" if args.report else "")
+    )
     if args.save_edition:
         from quartiers.cli import setup_django
 

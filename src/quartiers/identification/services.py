@@ -29,7 +29,9 @@ MAX_STORED_REJECTED = 3000
 
 def shared_data_dir() -> Path:
     return Path(
-        os.environ.get("QUARTIERS_SHARED_DATA", Path(settings.PROJECT_DIR).parent / "shared" / "data")
+        os.environ.get(
+            "QUARTIERS_SHARED_DATA", Path(settings.PROJECT_DIR).parent / "shared" / "data"
+        )
     )
 
 
@@ -45,8 +47,10 @@ def result_records(result: IdentificationResult) -> list[PerimeterRecord]:
     geoms = to_wgs84(polygons(result, quartiers), result.grid.crs)
     records = []
     for q, geom in zip(quartiers, geoms, strict=True):
-        department = q.communes[0][:3] if q.communes and q.communes[0].startswith("97") else (
-            q.communes[0][:2] if q.communes else None
+        department = (
+            q.communes[0][:3]
+            if q.communes and q.communes[0].startswith("97")
+            else (q.communes[0][:2] if q.communes else None)
         )
         records.append(
             PerimeterRecord(
@@ -160,7 +164,13 @@ def save_run_as_edition(run_obj: IdentificationRun, edition: str) -> ImportRepor
     if not edition.strip():
         raise ZoningError("nom d'édition obligatoire (ex. SIM-2024-A)")
     return save_records(
-        records, edition.strip(), "qpv", None, None, is_simulated=True, source=f"identification n° {run_obj.pk}"
+        records,
+        edition.strip(),
+        "qpv",
+        None,
+        None,
+        is_simulated=True,
+        source=f"identification n° {run_obj.pk}",
     )
 
 
@@ -171,7 +181,9 @@ def compare_editions(edition_a: str, edition_b: str, zoning_kind: str = "qpv") -
         layer = ZoningLayer.objects.filter(zoning_kind=zoning_kind, edition=edition).first()
         if layer is None:
             known = ", ".join(
-                ZoningLayer.objects.filter(zoning_kind=zoning_kind).values_list("edition", flat=True)
+                ZoningLayer.objects.filter(zoning_kind=zoning_kind).values_list(
+                    "edition", flat=True
+                )
             )
             raise ZoningError(f"édition « {edition} » inconnue (connues : {known or 'aucune'})")
         layers.append(layer)

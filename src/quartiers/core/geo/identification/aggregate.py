@@ -309,7 +309,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
         population = (
             unit.population
             if unit is not None and unit.population is not None
-            else int(round(terr_pop_grid[t]))
+            else int(np.rint(terr_pop_grid[t]))
         )
         if overseas:
             th = _overseas_territory(
@@ -325,7 +325,9 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
                 code, population, median, national, params, estimated=med_est or pop_estimated
             )
         else:
-            th = urban_unit_threshold(code, population, Decimal(0), Decimal(0), params, pop_estimated)
+            th = urban_unit_threshold(
+                code, population, Decimal(0), Decimal(0), params, pop_estimated
+            )
             th = Threshold(
                 th.uu_code,
                 th.population,
@@ -337,7 +339,11 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
                 None,
                 "",
                 th.reason.split(", seuil")[0]
-                + (f" ; critère : part de ménages pauvres > {params.poor_share_min}" if th.eligible else ""),
+                + (
+                    f" ; critère : part de ménages pauvres > {params.poor_share_min}"
+                    if th.eligible
+                    else ""
+                ),
                 th.estimated,
             )
         if code == WHOLE_GRID:
@@ -402,12 +408,26 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
     trimmed = np.zeros(n, dtype=bool)
     notes: dict[int, str] = {}
     if len(failing):
-        _trim(grid, labeller, params, criterion, final, cell_group, failing, trimmed, notes, values, cell_thr)
+        _trim(
+            grid,
+            labeller,
+            params,
+            criterion,
+            final,
+            cell_group,
+            failing,
+            trimmed,
+            notes,
+            values,
+            cell_thr,
+        )
     if progress is not None:
         progress(len(eligible_ids) + 1, len(eligible_ids) + 1)
 
     # 5. Statuts et explications.
-    aggregates = final.build(cell_group, enclave, trimmed, notes, territory_codes, names, thresholds)
+    aggregates = final.build(
+        cell_group, enclave, trimmed, notes, territory_codes, names, thresholds
+    )
     quartier_groups = np.zeros(final.count + 1, dtype=bool)
     for agg in aggregates:
         quartier_groups[agg.number] = agg.is_quartier
@@ -463,9 +483,7 @@ def _territories(
         per_commune = list(grid.communes)
     else:
         if not data.composition:
-            raise ValueError(
-                "composition communale des unités urbaines absente (--uu-composition)"
-            )
+            raise ValueError("composition communale des unités urbaines absente (--uu-composition)")
         per_commune = [data.composition.get(c, "") for c in grid.communes]
         unknown = [c for c, uu in zip(grid.communes, per_commune, strict=True) if not uu]
         if unknown:
@@ -604,7 +622,7 @@ class _Groups:
         ncells = np.bincount(groups, minlength=m).astype(np.float64)
         value = self.criterion.group_values(cells, groups, m)
         thr = self.terr_threshold[self.territory] if len(self.territory) else np.zeros(0)
-        return pop, ncells, value, thr
+        return pop.astype(np.float64), ncells, value, thr
 
     def tests(
         self, pop: FloatArray, ncells: FloatArray, value: FloatArray, thr: FloatArray
@@ -613,7 +631,9 @@ class _Groups:
         with np.errstate(divide="ignore", invalid="ignore"):
             density = np.where(area > 0, pop / area, 0.0)
         pop_ok = pop >= self.params.quartier_min_population
-        dens_ok = density >= self.params.overseas_min_density if self.overseas else np.ones_like(pop_ok)
+        dens_ok = (
+            density >= self.params.overseas_min_density if self.overseas else np.ones_like(pop_ok)
+        )
         crit_ok = self.criterion.passes(value, thr)
         return pop_ok, dens_ok, crit_ok
 
@@ -783,7 +803,9 @@ def _trim(
         new_labels = np.full(len(kept), -1, dtype=np.int64)
         offset = 0
         sort_idx = np.argsort(kept_groups, kind="stable")
-        bounds = np.searchsorted(kept_groups[sort_idx], np.append(with_removal, np.iinfo(np.int64).max))
+        bounds = np.searchsorted(
+            kept_groups[sort_idx], np.append(with_removal, np.iinfo(np.int64).max)
+        )
         parents = []
         for i, k in enumerate(with_removal.tolist()):
             sel = sort_idx[bounds[i] : bounds[i + 1]]
@@ -815,7 +837,9 @@ def _trim(
             if pop_ok[nid] and dens_ok[nid] and not crit_ok[nid]:
                 active.add(nid)
             else:
-                notes[nid] = _trim_note(first_reason.get(rk, ""), removed_per_root.get(rk, 0), False)
+                notes[nid] = _trim_note(
+                    first_reason.get(rk, ""), removed_per_root.get(rk, 0), False
+                )
     for k in active:
         rk = root_of[k]
         notes[k] = _trim_note(first_reason.get(rk, ""), removed_per_root.get(rk, 0), True)

@@ -169,7 +169,9 @@ def read_grid(
         population_estimated = True
     else:
         raise IdentificationError(
-            label, "colonne de population (ind, population) ou de ménages (men) attendue", field="ind"
+            label,
+            "colonne de population (ind, population) ou de ménages (men) attendue",
+            field="ind",
         )
     _check_non_negative(label, population, columns.get("population", "men"), header_rows)
 
@@ -177,10 +179,10 @@ def read_grid(
     communes: tuple[str, ...] = ()
     if "insee_code" in columns:
         commune_index, communes = _communes(table.column(columns["insee_code"]))
-    imputed = None
+    imputed: npt.NDArray[np.bool_] | None = None
     if "imputed" in columns:
-        imputed = numbers(table.column(columns["imputed"]), label, columns["imputed"], header_rows)
-        imputed = np.nan_to_num(imputed) > 0
+        flags = numbers(table.column(columns["imputed"]), label, columns["imputed"], header_rows)
+        imputed = np.asarray(np.nan_to_num(flags) > 0)
     return CellGrid(
         source=label,
         crs=grid_crs,
@@ -431,7 +433,9 @@ def _communes(column: pa.ChunkedArray | pa.Array) -> tuple[npt.NDArray[np.int32]
     return indices, tuple(str(v) for v in encoded.dictionary.to_pylist())
 
 
-def read_individual_incomes(path: str | Path, grid: CellGrid) -> tuple[IntArray, FloatArray, FloatArray]:
+def read_individual_incomes(
+    path: str | Path, grid: CellGrid
+) -> tuple[IntArray, FloatArray, FloatArray]:
     """`--incomes` : CSV `idcar_200m`, `income_per_cu`, `weight` → (carreau, revenu, poids)."""
     path = Path(path)
     label = str(path)
@@ -445,7 +449,9 @@ def read_individual_incomes(path: str | Path, grid: CellGrid) -> tuple[IntArray,
                 field=needed,
             )
     _epsg, col, row = decode_cell_ids(table.column(lowered["idcar_200m"]), label, header_rows)
-    income = numbers(table.column(lowered["income_per_cu"]), label, "income_per_cu", header_rows, True)
+    income = numbers(
+        table.column(lowered["income_per_cu"]), label, "income_per_cu", header_rows, True
+    )
     weight = numbers(table.column(lowered["weight"]), label, "weight", header_rows, True)
     _check_non_negative(label, weight, "weight", header_rows)
     keys = cell_key(col, row)

@@ -27,7 +27,6 @@ from quartiers.core.geo.identification.aggregate import (
 )
 from quartiers.core.geo.identification.grid import IntArray
 
-
 TEXT_FIELDS = ("median_income_per_cu_text", "formula", "reason", "uu_name", "aggregate_code")
 
 
@@ -39,7 +38,9 @@ def cell_boxes(result: IdentificationResult, cells: IntArray) -> Any:
     return shapely.box(x0, y0, x0 + size, y0 + size)
 
 
-def aggregate_polygon(result: IdentificationResult, aggregate: Aggregate, smooth_m: float = 0) -> Any:
+def aggregate_polygon(
+    result: IdentificationResult, aggregate: Aggregate, smooth_m: float = 0
+) -> Any:
     """Les carreaux fusionnés (union de couverture : carrés sans recouvrement), lissés si demandé."""
     boxes = cell_boxes(result, aggregate.cells)
     geom = shapely.coverage_union_all(boxes)
@@ -64,7 +65,9 @@ def to_wgs84(geoms: Sequence[Any], crs: str) -> list[Any]:
     return [shapely.transform(g, project) for g in geoms]
 
 
-def aggregate_rows(result: IdentificationResult, aggregates: Sequence[Aggregate]) -> dict[str, list[Any]]:
+def aggregate_rows(
+    result: IdentificationResult, aggregates: Sequence[Aggregate]
+) -> dict[str, list[Any]]:
     """Attributs des agrégats (une colonne par champ), montants en texte décimal exact."""
     rows: dict[str, list[Any]] = {
         "code": [],
@@ -114,7 +117,9 @@ def _arrow_table(columns: dict[str, list[Any]], geoms: Sequence[Any] | None) -> 
             array = pa.array(values, pa.string() if key in TEXT_FIELDS else pa.float64())
         arrays[key] = array
     if geoms is not None:
-        arrays["geometry"] = pa.array(shapely.to_wkb(np.asarray(geoms, dtype=object)).tolist(), pa.binary())
+        arrays["geometry"] = pa.array(
+            shapely.to_wkb(np.asarray(geoms, dtype=object)).tolist(), pa.binary()
+        )
     return pa.table(arrays)
 
 

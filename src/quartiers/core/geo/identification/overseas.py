@@ -161,7 +161,7 @@ def points_method(
             )
             total += weight * points
             for i in range(len(eligible)):
-                roman = "I II III IV".split()[quartiles[i] - 1]
+                roman = ["I", "II", "III", "IV"][quartiles[i] - 1]
                 details[i][name] = (
                     f"{LABELS[name]} : décile {deciles[i]}, quartile {roman} → "
                     f"{points[i]} pt × {weight}"
@@ -250,7 +250,9 @@ def mayotte(units: Sequence[CensusUnit], params: IdentificationParameters) -> li
     for u in eligible:
         commune_pop[u.insee_code] = commune_pop.get(u.insee_code, 0.0) + u.population
     for u in eligible:
-        mean = sum(Decimal(str(u.values[n])) for n in MAYOTTE_PARAMETERS) / len(MAYOTTE_PARAMETERS)
+        mean = sum((Decimal(str(u.values[n])) for n in MAYOTTE_PARAMETERS), Decimal(0)) / len(
+            MAYOTTE_PARAMETERS
+        )
         share = (
             Decimal(str(u.population)) / Decimal(str(commune_pop[u.insee_code]))
             if commune_pop[u.insee_code]

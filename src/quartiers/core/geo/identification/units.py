@@ -48,14 +48,10 @@ def read_urban_units(path: str | Path) -> dict[str, UrbanUnit]:
     names = table.column_names
     code_col = _column(names, "uu_code", "uu2020", "codgeo")
     if code_col is None:
-        raise IdentificationError(
-            label, "colonne « uu_code » (ou UU2020) absente", field="uu_code"
-        )
+        raise IdentificationError(label, "colonne « uu_code » (ou UU2020) absente", field="uu_code")
     pop_col = _column(names, "population", pattern=r"p\d\d_pop|pmun\d*")
     if pop_col is None:
-        raise IdentificationError(
-            label, "colonne « population » absente", field="population"
-        )
+        raise IdentificationError(label, "colonne « population » absente", field="population")
     med_col = _column(names, "median_income_per_cu", pattern=r"med\d\d")
     name_col = _column(names, "name", "libuu2020", "libgeo")
     codes = [str(c).strip() for c in table.column(code_col).to_pylist()]
@@ -92,7 +88,9 @@ def read_composition(path: str | Path) -> dict[str, str]:
     insee_col = _column(names, "insee_code", "codgeo", "depcom")
     uu_col = _column(names, "uu_code", "uu2020")
     if insee_col is None:
-        raise IdentificationError(label, "colonne « insee_code » (ou CODGEO) absente", field="insee_code")
+        raise IdentificationError(
+            label, "colonne « insee_code » (ou CODGEO) absente", field="insee_code"
+        )
     if uu_col is None:
         raise IdentificationError(label, "colonne « uu_code » (ou UU2020) absente", field="uu_code")
     insee = table.column(insee_col).to_pylist()
