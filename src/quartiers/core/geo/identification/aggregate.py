@@ -778,6 +778,10 @@ def _trim(
             | (raster[r, c + 1] != own)
         )
         remove = edge & criterion.rich(values[members], cell_thr[members])
+        # Un agrégat qui perdrait tous ses carreaux n'est pas rogné : il est rejeté tel quel.
+        size = np.bincount(g, minlength=groups.count)
+        lost = np.bincount(g[remove], minlength=groups.count)
+        remove &= lost[g] < size[g]
         with_removal = np.unique(g[remove])
         for k in act.tolist():
             if k not in set(with_removal.tolist()):

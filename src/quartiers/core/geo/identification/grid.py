@@ -138,10 +138,12 @@ def read_grid(
     keys = cell_key(col, row)
     uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
     if len(uniq) != n:
-        dup = int(first[np.flatnonzero(counts > 1)[0]])
+        dup_key = uniq[np.flatnonzero(counts > 1)[0]]
+        first_row, dup = (int(i) for i in np.flatnonzero(keys == dup_key)[:2])
         raise IdentificationError(
             label,
-            "carreau en double (deux lignes pour le même carreau de 200 m)",
+            "carreau en double (même carreau de 200 m qu'à la ligne "
+            f"{first_row + header_rows + 1})",
             row=dup + header_rows + 1,
             field=columns.get("cell_id", "x"),
         )
