@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.parquet as pq
 import pyogrio
 import pytest
 import shapely
@@ -73,8 +74,11 @@ def test_outputs_are_readable_back(reunion, tmp_path):
     assert 55.1 < lon < 55.9 and -21.5 < lat < -20.8  # WGS84, sur l'île
     parquet = tmp_path / "reunion.parquet"
     write_outputs(reunion, parquet)
-    meta, table = pyogrio.read_arrow(parquet)
+    table = pq.read_table(parquet)  # GeoParquet : métadonnées « geo », géométrie WKB
     assert table.num_rows == len(reunion.quartiers)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    assert geo["primary_column"] == "geometry"
+    assert shapely.from_wkb(table.column("geometry")[0].as_py()).area >= 40_000
 
 
 def test_html_report_has_an_inline_map(reunion):
