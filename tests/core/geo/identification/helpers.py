@@ -22,7 +22,9 @@ UU_MEDIAN = Decimal(20000)  # seuil : 0,6 × (0,7 × 18 750 + 0,3 × 20 000) = 1
 THRESHOLD = 11500
 
 
-def make_grid(cells: Mapping[tuple[int, int], tuple[float, float]], commune: str = "99001") -> CellGrid:
+def make_grid(
+    cells: Mapping[tuple[int, int], tuple[float, float]], commune: str = "99001"
+) -> CellGrid:
     """{(colonne, ligne): (population, médiane du carreau)} → grille LAEA à 200 m."""
     keys = list(cells)
     col = np.array([k[0] for k in keys], dtype=np.int64) + 15000

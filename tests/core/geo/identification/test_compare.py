@@ -12,7 +12,9 @@ from quartiers.core.geo.perimeters import PerimeterRecord
 def square(x0, y0, w, h):
     tr = transformer(2154, 4326)
     geom = shapely.box(x0, y0, x0 + w, y0 + h).segmentize(50)
-    return shapely.transform(geom, lambda xy: __import__("numpy").column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: __import__("numpy").column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def rec(code, geom, population=None):

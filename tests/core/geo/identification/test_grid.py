@@ -79,7 +79,11 @@ def test_parquet_and_geopackage(tmp_path):
     boxes = shapely.box([700000, 700200], [6200000] * 2, [700200, 700400], [6200200] * 2)
     gtable = pa.table({"ind": [5.0, 7.0], "geometry": shapely.to_wkb(boxes).tolist()})
     pyogrio.write_arrow(
-        gtable, tmp_path / "g.gpkg", driver="GPKG", geometry_name="geometry", crs="EPSG:2154",
+        gtable,
+        tmp_path / "g.gpkg",
+        driver="GPKG",
+        geometry_name="geometry",
+        crs="EPSG:2154",
         geometry_type="Polygon",
     )
     vgrid = read_grid(tmp_path / "g.gpkg")
@@ -141,7 +145,7 @@ def test_missing_column(tmp_path):
 def test_duplicate_cell(tmp_path):
     row = "CRS3035RES200mN2893400E3763200;x;0;75056;1;1;0;10\n"
     path = write(tmp_path, "dup.csv", HEADER_2019 + row + row)
-    with pytest.raises(IdentificationError, match="ligne 3.*en double"):
+    with pytest.raises(IdentificationError, match=r"ligne 3.*en double"):
         read_grid(path)
 
 
@@ -161,9 +165,11 @@ def test_urban_units_and_composition_files(tmp_path):
     bad = write(tmp_path, "uu2.csv", "uu_code,population\n00758,beaucoup\n")
     with pytest.raises(IdentificationError, match="ligne 2, champ « population »"):
         read_urban_units(bad)
-    composition = read_composition(shared("unites_urbaines/uu2020_composition_communale_geo2023.csv"))
+    composition = read_composition(
+        shared("unites_urbaines/uu2020_composition_communale_geo2023.csv")
+    )
     assert len(composition) == 34945
     assert composition["97411"] == "9D603"
     wrong = write(tmp_path, "comp.csv", "CODGEO,UU2020\n3155,00758\n")
-    with pytest.raises(IdentificationError, match="ligne 2.*code commune"):
+    with pytest.raises(IdentificationError, match=r"ligne 2.*code commune"):
         read_composition(wrong)

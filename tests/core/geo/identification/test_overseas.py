@@ -88,8 +88,13 @@ def test_saint_martin_weighted_sum_of_ranks():
 
 
 def test_mayotte_indicator_is_flagged_to_check():
-    names = ("jobless_rate", "no_diploma_rate", "no_running_water_rate", "no_electricity_rate",
-             "makeshift_housing_rate")
+    names = (
+        "jobless_rate",
+        "no_diploma_rate",
+        "no_running_water_rate",
+        "no_electricity_rate",
+        "makeshift_housing_rate",
+    )
     units = [
         CensusUnit("V1", "97601", 800, dict.fromkeys(names, 40.0)),
         CensusUnit("V2", "97601", 200, dict.fromkeys(names, 20.0)),

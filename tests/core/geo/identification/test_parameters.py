@@ -28,7 +28,9 @@ def test_values_and_references_from_the_decree():
 
 
 def test_overrides_for_what_if_runs():
-    p = IdentificationParameters.at(overrides=parse_overrides(["contiguity=8", "median_share=0,65"]))
+    p = IdentificationParameters.at(
+        overrides=parse_overrides(["contiguity=8", "median_share=0,65"])
+    )
     assert p.contiguity == 8 and p.median_share == Decimal("0.65")
     described = {name: (value, ref, o) for name, value, ref, o in p.describe()}
     assert described["contiguity"] == ("8", "valeur modifiée pour la simulation", True)

@@ -54,7 +54,13 @@ def test_outputs_are_readable_back(reunion, tmp_path):
     layers = dict(pyogrio.list_layers(gpkg).tolist())
     assert {"quartiers", "rejected", "cells", "thresholds"} <= set(layers)
     meta, table = pyogrio.read_arrow(gpkg, layer="quartiers")
-    for column in ("population", "median_income_per_cu", "low_income_threshold", "uu_code", "estimated"):
+    for column in (
+        "population",
+        "median_income_per_cu",
+        "low_income_threshold",
+        "uu_code",
+        "estimated",
+    ):
         assert column in table.column_names
     assert table.num_rows == len(reunion.quartiers)
     assert "2975" in meta["crs"]

@@ -80,9 +80,11 @@ def test_thresholds_for_all_2435_urban_units_illustrative():
     """Seuils ILLUSTRATIFS : MED18 est un revenu disponible (Filosofi 2018), pas le revenu déclaré."""
     path = shared("filosofi_aggregates/cc_filosofi_2018_UU2020-geo2021.CSV")
     metro = shared("filosofi_aggregates/cc_filosofi_2018_METRO-geo2021.CSV")
-    national = D(next(csv.DictReader(open(metro, encoding="ascii"), delimiter=";"))["MED18"])
+    with open(metro, encoding="ascii") as handle:
+        national = D(next(csv.DictReader(handle, delimiter=";"))["MED18"])
     assert national == D(21730)
-    rows = list(csv.DictReader(open(path, encoding="ascii"), delimiter=";"))
+    with open(path, encoding="ascii") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
     assert len(rows) == 2435
     computed = {}
     for row in rows:

@@ -136,7 +136,7 @@ def read_grid(
         col, row = _snap(label, x, y, position, x_name, header_rows)
 
     keys = cell_key(col, row)
-    uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    uniq, counts = np.unique(keys, return_counts=True)
     if len(uniq) != n:
         dup_key = uniq[np.flatnonzero(counts > 1)[0]]
         first_row, dup = (int(i) for i in np.flatnonzero(keys == dup_key)[:2])

@@ -71,9 +71,10 @@ def svg_map(result: IdentificationResult, interactive: bool = False) -> str:
             out.append(
                 f'<path class="cells cells-{STATUS_CODES[s]}" fill="{STATUS_COLOURS[s]}" d="{d}"/>'
             )
-    aggregates = [a for a in result.aggregates if a.is_quartier] + [
-        a for a in result.aggregates if not a.is_quartier and a.population >= 200
-    ][:2000]
+    # Les rejets d'abord, les quartiers ensuite (dessinés par-dessus, donc cliquables).
+    aggregates = [a for a in result.aggregates if not a.is_quartier and a.population >= 200][
+        :2000
+    ] + [a for a in result.aggregates if a.is_quartier]
     for agg, geom in zip(aggregates, polygons(result, aggregates), strict=True):
         cls = "quartier" if agg.is_quartier else "rejected"
         stroke = "#000091" if agg.is_quartier else "#a94645"
