@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +105,15 @@ class IdentificationInput:
     params: IdentificationParameters | None = None
 
 
+@dataclass(frozen=True)
+class _ExplainContext:
+    grid: CellGrid
+    criterion: Criterion
+    params: IdentificationParameters
+    overseas: bool
+    est_pop: bool
+
+
 @dataclass
 class Aggregate:
     """Un agrégat de carreaux contigus, retenu (quartier) ou rejeté, avec ses raisons."""
@@ -118,14 +128,39 @@ class Aggregate:
     value: float
     threshold: float | None
     is_quartier: bool
-    reasons: list[str]
-    communes: tuple[str, ...]
     estimated: bool
     density: float
     enclaves: int = 0
     trimmed_cells: int = 0
     note: str = ""
     criterion: str = "median"
+    context: _ExplainContext | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Les tests, dans l'ordre du décret, chacun avec sa conclusion chiffrée."""
+        ctx = self.context
+        if ctx is None:
+            return []
+        reasons = [
+            population_test(self.population, ctx.params.quartier_min_population, ctx.est_pop)[1]
+        ]
+        if ctx.overseas:
+            reasons.append(density_test(self.density, ctx.params.overseas_min_density)[1])
+        if np.isnan(self.value):
+            reasons.append("valeur du critère incalculable (aucune donnée)")
+        else:
+            thr = np.nan if self.threshold is None else self.threshold
+            reasons.append(ctx.criterion.explain(self.value, thr)[1])
+        return reasons
+
+    @cached_property
+    def communes(self) -> tuple[str, ...]:
+        ctx = self.context
+        if ctx is None or ctx.grid.commune_index is None:
+            return ()
+        idx = np.unique(ctx.grid.commune_index[self.cells]).tolist()
+        return tuple(sorted({ctx.grid.communes[i] for i in idx}))
 
     @property
     def median_income_per_cu(self) -> Decimal | None:
@@ -379,29 +414,40 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
     status[cell_ok & np.isfinite(values)] = CellStatus.NOT_CANDIDATE
     candidate = cell_ok & np.isfinite(values) & criterion.candidates(values, cell_thr)
 
-    # 3. Agrégation par territoire.
+    # 3. Agrégation : une trame unique quand l'emprise le permet, sinon territoire par territoire.
     labeller = _Labeller(grid, params)
-    cell_group = np.full(n, -1, dtype=np.int64)
     enclave = np.zeros(n, dtype=bool)
-    group_territory: list[int] = []
-    order = np.argsort(cell_territory, kind="stable")
-    bounds = np.searchsorted(cell_territory[order], np.arange(n_terr + 1))
-    eligible_ids = [t for t in range(n_terr) if terr_eligible[t]]
-    next_group = 0
-    for done, t in enumerate(eligible_ids):
-        members = order[bounds[t] : bounds[t + 1]]
-        cand = members[candidate[members]]
-        if len(cand):
-            labels, count = _label_territory(grid, labeller, params, members, cand, values, enclave)
-            in_group = labels >= 0
-            cell_group[members[in_group]] = labels[in_group] + next_group
-            group_territory.extend([t] * count)
-            next_group += count
+    cand_idx = np.flatnonzero(candidate)
+    if len(cand_idx) and _raster_area(grid, cand_idx, params) <= MAX_RASTER_CELLS:
+        cell_group, g_terr = _label_global(
+            grid, labeller, params, cand_idx, cell_territory, cell_ok, values, enclave
+        )
+        next_group = len(g_terr)
         if progress is not None:
-            progress(done + 1, len(eligible_ids) + 1)
+            progress(1, 2)
+    else:
+        cell_group = np.full(n, -1, dtype=np.int64)
+        group_territory: list[int] = []
+        order = np.argsort(cell_territory, kind="stable")
+        bounds = np.searchsorted(cell_territory[order], np.arange(n_terr + 1))
+        eligible_ids = [t for t in range(n_terr) if terr_eligible[t]]
+        next_group = 0
+        for done, t in enumerate(eligible_ids):
+            members = order[bounds[t] : bounds[t + 1]]
+            cand = members[candidate[members]]
+            if len(cand):
+                labels, count = _label_territory(
+                    grid, labeller, params, members, cand, values, enclave
+                )
+                in_group = labels >= 0
+                cell_group[members[in_group]] = labels[in_group] + next_group
+                group_territory.extend([t] * count)
+                next_group += count
+            if progress is not None:
+                progress(done + 1, len(eligible_ids) + 1)
+        g_terr = np.asarray(group_territory, dtype=np.int64)
 
     # 4. Tests, puis rognage des agrégats qui échouent seulement au critère.
-    g_terr = np.asarray(group_territory, dtype=np.int64)
     final = _Groups(grid, criterion, params, overseas, g_terr, terr_threshold)
     final.evaluate(cell_group, next_group)
     failing = final.only_criterion_fails()
@@ -422,7 +468,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
             cell_thr,
         )
     if progress is not None:
-        progress(len(eligible_ids) + 1, len(eligible_ids) + 1)
+        progress(1, 1)
 
     # 5. Statuts et explications.
     aggregates = final.build(
@@ -533,6 +579,122 @@ def _overseas_territory(
     )
 
 
+MAX_RASTER_CELLS = 150_000_000  # ≈ 1,2 Go de trames au plus ; au-delà, territoire par territoire
+
+
+def _raster_area(grid: CellGrid, cells: IntArray, params: IdentificationParameters) -> int:
+    pad = 2 * (1 + params.bridge_cells)
+    height = int(grid.row[cells].max() - grid.row[cells].min()) + 1 + pad
+    width = int(grid.col[cells].max() - grid.col[cells].min()) + 1 + pad
+    return height * width
+
+
+def _hole_owners(
+    raster: npt.NDArray[np.int32], bg_labels: npt.NDArray[np.int32], holes: IntArray
+) -> IntArray:
+    """Pour chaque trou, l'étiquette de l'agrégat qui le borde (lue sur les seuls pixels du trou)."""
+    lookup = np.zeros(int(bg_labels.max()) + 1, dtype=bool)
+    lookup[holes] = True
+    hr, hc = np.nonzero(lookup[bg_labels])
+    ids = bg_labels[hr, hc]
+    owner_of = np.zeros(len(lookup), dtype=np.int64)
+    h, w = raster.shape
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            nr = np.clip(hr + dr, 0, h - 1)
+            nc = np.clip(hc + dc, 0, w - 1)
+            np.maximum.at(owner_of, ids, raster[nr, nc].astype(np.int64))
+    return owner_of
+
+
+def _label_global(
+    grid: CellGrid,
+    labeller: _Labeller,
+    params: IdentificationParameters,
+    cand: IntArray,
+    cell_territory: IntArray,
+    cell_ok: npt.NDArray[np.bool_],
+    values: FloatArray,
+    enclave: npt.NDArray[np.bool_],
+) -> tuple[IntArray, IntArray]:
+    """Tous les candidats sur une trame : un seul `ndimage.label`, puis séparation par territoire.
+
+    Une composante qui chevauche plusieurs territoires (rare : deux unités urbaines qui se
+    touchent) est ré-étiquetée territoire par territoire, pour qu'un agrégat ne franchisse
+    jamais la limite d'une unité urbaine.
+    """
+    n = len(grid)
+    n_terr = int(cell_territory.max()) + 1
+    pad = 1 + params.bridge_cells
+    c0 = int(grid.col[cand].min()) - pad
+    r0 = int(grid.row[cand].min()) - pad
+    shape = (
+        int(grid.row[cand].max()) - r0 + 1 + pad,
+        int(grid.col[cand].max()) - c0 + 1 + pad,
+    )
+    r = grid.row[cand] - r0
+    c = grid.col[cand] - c0
+    comp, _count, raster = labeller.label(r, c, shape, c0, r0)
+    terr = cell_territory[cand]
+    pair = comp * n_terr + terr
+    pairs, pair_index = np.unique(pair, return_inverse=True)
+    pair_comp = pairs // n_terr
+    shared_comp = np.bincount(pair_comp) > 1
+    group_of_pair = np.arange(len(pairs), dtype=np.int64)
+    group_terr = (pairs % n_terr).astype(np.int64)
+    cand_group = group_of_pair[pair_index]
+    split = np.flatnonzero(shared_comp[pair_comp])
+    if len(split):
+        extra_terr: list[int] = []
+        next_id = len(pairs)
+        for p in split.tolist():
+            sel = np.flatnonzero(pair_index == p)
+            cells = cand[sel]
+            lc0 = int(grid.col[cells].min()) - pad
+            lr0 = int(grid.row[cells].min()) - pad
+            lshape = (
+                int(grid.row[cells].max()) - lr0 + 1 + pad,
+                int(grid.col[cells].max()) - lc0 + 1 + pad,
+            )
+            labels, count, _r = labeller.label(
+                grid.row[cells] - lr0, grid.col[cells] - lc0, lshape, lc0, lr0
+            )
+            cand_group[sel] = labels + next_id
+            extra_terr.extend([int(group_terr[p])] * count)
+            next_id += count
+        group_terr = np.concatenate((group_terr, np.asarray(extra_terr, dtype=np.int64)))
+    # Numérotation compacte des agrégats effectivement présents.
+    used, cand_group = np.unique(cand_group, return_inverse=True)
+    group_terr = group_terr[used]
+    cell_group = np.full(n, -1, dtype=np.int64)
+    cell_group[cand] = cand_group
+    if params.absorb_enclaves:
+        fg = raster > 0
+        background = _structure(8 if params.contiguity == 4 else 4)
+        bg_labels, _n = ndimage.label(~fg, structure=background)
+        outside = bg_labels[0, 0]
+        others = np.flatnonzero(cell_ok & (cell_group < 0) & np.isfinite(values))
+        orow = grid.row[others] - r0
+        ocol = grid.col[others] - c0
+        inside = (orow >= 0) & (ocol >= 0) & (orow < shape[0]) & (ocol < shape[1])
+        others, orow, ocol = others[inside], orow[inside], ocol[inside]
+        hole_id = bg_labels[orow, ocol]
+        in_hole = (hole_id > 0) & (hole_id != outside)
+        others, hole_id = others[in_hole], hole_id[in_hole]
+        if len(others):
+            owner_of = _hole_owners(raster, bg_labels, np.unique(hole_id))
+            # Étiquette de trame → agrégat, seulement pour les composantes d'un seul territoire.
+            comp_to_group = np.full(int(raster.max()) + 1, -1, dtype=np.int64)
+            single = ~shared_comp[comp]
+            comp_to_group[raster[r[single], c[single]]] = cand_group[single]
+            owner = comp_to_group[owner_of[hole_id]]
+            ok = owner >= 0
+            ok[ok] &= group_terr[owner[ok]] == cell_territory[others[ok]]
+            cell_group[others[ok]] = owner[ok]
+            enclave[others[ok]] = True
+    return cell_group, group_terr
+
+
 def _label_territory(
     grid: CellGrid,
     labeller: _Labeller,
@@ -542,42 +704,44 @@ def _label_territory(
     values: FloatArray,
     enclave: npt.NDArray[np.bool_],
 ) -> tuple[IntArray, int]:
-    """Étiquettes par carreau du territoire (-1 hors agrégat) et nombre d'agrégats."""
+    """Étiquettes par carreau du territoire (-1 hors agrégat) et nombre d'agrégats.
+
+    La trame couvre l'emprise des seuls carreaux candidats (plus une marge) : les trous d'un
+    agrégat sont forcément dans cette emprise.
+    """
     pad = 1 + params.bridge_cells
-    c0 = int(grid.col[members].min()) - pad
-    r0 = int(grid.row[members].min()) - pad
+    c0 = int(grid.col[cand].min()) - pad
+    r0 = int(grid.row[cand].min()) - pad
     shape = (
-        int(grid.row[members].max()) - r0 + 1 + pad,
-        int(grid.col[members].max()) - c0 + 1 + pad,
+        int(grid.row[cand].max()) - r0 + 1 + pad,
+        int(grid.col[cand].max()) - c0 + 1 + pad,
     )
     r = grid.row[cand] - r0
     c = grid.col[cand] - c0
     cand_labels, count, raster = labeller.label(r, c, shape, c0, r0)
     labels = np.full(len(members), -1, dtype=np.int64)
-    pos = np.searchsorted(members, cand) if _is_sorted(members) else None
-    if pos is None:
-        lookup = {int(m): i for i, m in enumerate(members.tolist())}
-        pos = np.array([lookup[int(x)] for x in cand.tolist()], dtype=np.int64)
+    pos = np.searchsorted(members, cand)
     labels[pos] = cand_labels
     if params.absorb_enclaves:
         fg = raster > 0
         background = _structure(8 if params.contiguity == 4 else 4)
-        holes = ndimage.binary_fill_holes(fg, structure=background) & ~fg
-        if holes.any():
-            mr = grid.row[members] - r0
-            mc = grid.col[members] - c0
-            in_hole = holes[mr, mc] & (labels < 0) & np.isfinite(values[members])
-            if in_hole.any():
-                hole_labels, n_holes = ndimage.label(holes, structure=background)
-                grown = ndimage.grey_dilation(raster, footprint=_structure(8))
-                # Étiquette (trame) de l'agrégat qui entoure chaque trou.
-                owner = ndimage.maximum(grown, hole_labels, index=np.arange(1, n_holes + 1))
-                owner = np.asarray(owner, dtype=np.int64)
+        # Trous = composantes du fond qui ne touchent pas le bord (la marge est du fond).
+        bg_labels, _n = ndimage.label(~fg, structure=background)
+        outside = bg_labels[0, 0]
+        mr = grid.row[members] - r0
+        mc = grid.col[members] - c0
+        inside_box = (mr >= 0) & (mc >= 0) & (mr < shape[0]) & (mc < shape[1])
+        idx = np.flatnonzero(inside_box & (labels < 0) & np.isfinite(values[members]))
+        if len(idx):
+            hole_id = bg_labels[mr[idx], mc[idx]]
+            in_hole = (hole_id > 0) & (hole_id != outside)
+            idx, hole_id = idx[in_hole], hole_id[in_hole]
+            if len(idx):
+                owner_of = _hole_owners(raster, bg_labels, np.unique(hole_id))
                 raster_to_group = np.full(int(raster.max()) + 1, -1, dtype=np.int64)
                 raster_to_group[raster[r, c]] = cand_labels
-                hole_id = hole_labels[mr[in_hole], mc[in_hole]]
-                labels[np.flatnonzero(in_hole)] = raster_to_group[owner[hole_id - 1]]
-                enclave[members[in_hole]] = True
+                labels[idx] = raster_to_group[owner_of[hole_id]]
+                enclave[members[idx]] = True
     return labels, count
 
 
@@ -666,55 +830,43 @@ class _Groups:
         splits = np.searchsorted(groups[order], np.arange(self.count + 1))
         enc_count = np.bincount(groups, weights=enclave[members], minlength=self.count)
         area_unit = (grid.cell_size / 1000.0) ** 2
-        communes_of = grid.commune_index
         aggregates: list[Aggregate] = []
         per_territory_counter: dict[str, int] = {}
         criterion = self.criterion
-        min_pop = self.params.quartier_min_population
         est_pop = grid.population_estimated
+        context = _ExplainContext(grid, criterion, self.params, self.overseas, est_pop)
+        estimated = bool(criterion.estimated or est_pop)
         present = np.flatnonzero(ncells > 0)
+        passed = (pop_ok & dens_ok & crit_ok).tolist()
+        pop_l, ncells_l, value_l, thr_l = (
+            pop.tolist(),
+            ncells.tolist(),
+            value.tolist(),
+            thr.tolist(),
+        )
+        terr_l = self.territory.tolist()
+        enc_l = enc_count.tolist()
         for g in present.tolist():
-            cells = sorted_members[splits[g] : splits[g + 1]]
-            t = int(self.territory[g])
-            code_t = territory_codes[t]
-            reasons = []
-            _ok, text = population_test(float(pop[g]), min_pop, est_pop)
-            reasons.append(text)
-            density = float(pop[g] / (ncells[g] * area_unit))
-            if self.overseas:
-                _ok, text = density_test(density, self.params.overseas_min_density)
-                reasons.append(text)
-            _ok, text = criterion.explain(float(value[g]), float(thr[g]))
-            if np.isnan(value[g]):
-                text = "valeur du critère incalculable (aucune donnée)"
-            reasons.append(text)
-            is_q = bool(pop_ok[g] and dens_ok[g] and crit_ok[g])
-            if communes_of is not None:
-                commune_codes = tuple(
-                    sorted({grid.communes[i] for i in np.unique(communes_of[cells]).tolist()})
-                )
-            else:
-                commune_codes = ()
-            code = ""
+            code_t = territory_codes[terr_l[g]]
+            thr_g = thr_l[g]
             aggregates.append(
                 Aggregate(
                     number=g,
-                    code=code,
+                    code="",
                     territory=code_t,
                     territory_name=names.get(code_t, ""),
-                    cells=cells,
-                    population=float(pop[g]),
-                    n_cells=int(ncells[g]),
-                    value=float(value[g]),
-                    threshold=None if np.isnan(thr[g]) else float(thr[g]),
-                    is_quartier=is_q,
-                    reasons=reasons,
-                    communes=commune_codes,
-                    estimated=bool(criterion.estimated or est_pop),
-                    density=density,
-                    enclaves=int(enc_count[g]),
+                    cells=sorted_members[splits[g] : splits[g + 1]],
+                    population=pop_l[g],
+                    n_cells=int(ncells_l[g]),
+                    value=value_l[g],
+                    threshold=None if thr_g != thr_g else thr_g,
+                    is_quartier=bool(passed[g]),
+                    estimated=estimated,
+                    density=pop_l[g] / (ncells_l[g] * area_unit),
+                    enclaves=int(enc_l[g]),
                     note=notes.get(g, ""),
                     criterion=criterion.name,
+                    context=context,
                 )
             )
         aggregates.sort(key=lambda a: (not a.is_quartier, a.territory, -a.population))

@@ -36,7 +36,8 @@ def grouped_weighted_median(
     g = groups[ok]
     v = values[ok]
     w = weights[ok]
-    order = np.lexsort((v, g))
+    order = np.argsort(v, kind="stable")
+    order = order[np.argsort(g[order], kind="stable")]
     g, v, w = g[order], v[order], w[order]
     totals = np.bincount(g, weights=w, minlength=n_groups)
     before = np.concatenate(([0.0], np.cumsum(totals)))[:-1]

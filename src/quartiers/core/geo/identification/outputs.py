@@ -32,9 +32,9 @@ TEXT_FIELDS = ("median_income_per_cu_text", "formula", "reason", "uu_name", "agg
 
 def cell_boxes(result: IdentificationResult, cells: IntArray) -> Any:
     grid = result.grid
-    x0 = grid.x_min()[cells]
-    y0 = grid.y_min()[cells]
     size = grid.cell_size
+    x0 = (grid.col[cells] * size).astype(np.float64)
+    y0 = (grid.row[cells] * size).astype(np.float64)
     return shapely.box(x0, y0, x0 + size, y0 + size)
 
 
