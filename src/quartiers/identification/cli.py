@@ -31,6 +31,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--incomes", type=Path, help="revenus individuels (idcar_200m, income_per_cu, weight)"
     )
+    p.add_argument(
+        "--communes",
+        type=Path,
+        help="contours des communes (insee_code) pour placer les carreaux sans lcog_geo",
+    )
     p.add_argument("--national-median", type=_decimal, help="médiane nationale par UC (€)")
     p.add_argument(
         "--department-median", type=_decimal, help="outre-mer : médiane du département (€)"
@@ -107,6 +112,7 @@ def _identify(args: argparse.Namespace) -> int:
             urban_units=args.urban_units,
             uu_composition=args.uu_composition,
             incomes=args.incomes,
+            communes=args.communes,
             national_median=args.national_median,
             department_median=args.department_median,
             criterion=args.criterion,

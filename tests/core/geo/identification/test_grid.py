@@ -173,3 +173,33 @@ def test_urban_units_and_composition_files(tmp_path):
     wrong = write(tmp_path, "comp.csv", "CODGEO,UU2020\n3155,00758\n")
     with pytest.raises(IdentificationError, match=r"ligne 2.*code commune"):
         read_composition(wrong)
+
+
+def test_cells_placed_in_communes_by_geometry(tmp_path):
+    """Sans lcog_geo : chaque carreau va dans la commune qui contient son centre (contours réels)."""
+    import shapely
+
+    from quartiers.core.geo.crs import transformer
+    from quartiers.core.geo.identification.grid import place_in_communes
+
+    communes = shared("qpv2015_occitanie/communes.geojson")
+    import json
+
+    toulouse = next(
+        f
+        for f in json.loads(communes.read_text(encoding="utf-8"))["features"]
+        if f["properties"]["code_commune"] == "31555"
+    )
+    lon, lat = shapely.geometry.shape(toulouse["geometry"]).representative_point().coords[0]
+    x, y = transformer(4326, 3035).transform(lon, lat)
+    east, north = int(x // 200 * 200), int(y // 200 * 200)
+    path = write(
+        tmp_path,
+        "g.csv",
+        "idcar_200m;ind\n"
+        f"CRS3035RES200mN{north}E{east};10\n"
+        "CRS3035RES200mN2000000E3000000;10\n",  # en mer, hors de toute commune
+    )
+    grid = place_in_communes(read_grid(path), communes)
+    assert grid.communes[grid.commune_index[0]] == "31555"
+    assert grid.commune_index[1] == -1

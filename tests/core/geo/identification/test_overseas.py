@@ -106,10 +106,13 @@ def test_mayotte_indicator_is_flagged_to_check():
 
 
 def test_territory_conditions():
-    assert guyane_urban_territory(5000, 15000) and not guyane_urban_territory(4999, 15000)
-    assert not guadeloupe_urban_territory(6000, 150, 20000)  # densité > 150 stricte
-    assert guadeloupe_urban_territory(6000, 150.1, 20000)
-    assert polynesie_urban_territory(101, 10001) and not polynesie_urban_territory(100, 20000)
+    assert guyane_urban_territory(5000, 15000, P) and not guyane_urban_territory(4999, 15000, P)
+    assert not guyane_urban_territory(5000, 14999, P)
+    assert not guadeloupe_urban_territory(6000, 150, 20000, P)  # densité > 150 stricte
+    assert guadeloupe_urban_territory(6000, 150.1, 20000, P)
+    assert polynesie_urban_territory(101, 10001, P)
+    assert not polynesie_urban_territory(100, 20000, P)
+    assert not polynesie_urban_territory(101, 10000, P)
     excluded = CensusUnit("X", "97302", 10, dict.fromkeys(POINTS_PARAMETERS, 99.0), False)
     decision = guyane([*_units(10, POINTS_PARAMETERS), excluded], P)[-1]
     assert not decision.selected and "hors territoire urbain" in decision.explanation

@@ -540,7 +540,10 @@ def _territories(
     codes = sorted({c for c in per_commune if c})
     index = {c: i for i, c in enumerate(codes)}
     commune_to_territory = np.array([index.get(c, -1) for c in per_commune], dtype=np.int64)
-    cell_territory = commune_to_territory[grid.commune_index]
+    placed = grid.commune_index >= 0  # -1 : carreau hors de toute commune connue
+    cell_territory = np.where(
+        placed, commune_to_territory[np.maximum(grid.commune_index, 0)], -1
+    ).astype(np.int64)
     return codes, cell_territory, names
 
 

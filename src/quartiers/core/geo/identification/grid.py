@@ -476,3 +476,59 @@ def read_individual_incomes(
 def describe_columns(names: Sequence[str]) -> dict[str, Any]:
     """Colonnes reconnues d'une grille (pour les messages et le rapport)."""
     return dict(_resolve(names))
+
+
+COMMUNE_CODE_COLUMNS = ("insee_code", "code_commune", "codgeo", "insee_com", "code_insee", "depcom")
+
+
+def place_in_communes(grid: CellGrid, path: str | Path) -> CellGrid:
+    """Place chaque carreau dans la commune qui contient son centre (contours communaux).
+
+    Pour les grilles sans `lcog_geo` : fichier de communes (GeoJSON, GeoPackage…) avec une
+    colonne `insee_code` (ou `code_commune`, `CODGEO`). Les carreaux hors de toute commune
+    reçoivent l'indice -1 (hors territoire).
+    """
+    import pyogrio
+    import shapely
+
+    from quartiers.core.geo.crs import transformer
+
+    label = str(path)
+    if not Path(path).exists():
+        raise IdentificationError(label, "fichier introuvable")
+    try:
+        meta, table = pyogrio.read_arrow(path)
+    except Exception as exc:  # pyogrio lève ses propres types selon le pilote
+        raise IdentificationError(label, f"lecture impossible ({exc})") from exc
+    lowered = {c.lower(): c for c in table.column_names}
+    code_col = next((lowered[c] for c in COMMUNE_CODE_COLUMNS if c in lowered), None)
+    if code_col is None:
+        raise IdentificationError(
+            label,
+            "colonne du code commune absente (insee_code, code_commune ou CODGEO)",
+            field="insee_code",
+        )
+    geom_col = meta.get("geometry_name") or "wkb_geometry"
+    geoms = shapely.from_wkb(np.asarray(table.column(geom_col).to_pylist(), dtype=object))
+    source_crs = meta.get("crs") or "EPSG:4326"
+    tr = transformer(source_crs, grid.crs)
+
+    def project(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        x, y = tr.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    geoms = np.asarray([shapely.transform(g, project) for g in geoms], dtype=object)
+    codes = [str(c).strip() for c in table.column(code_col).to_pylist()]
+    half = grid.cell_size / 2
+    centres = shapely.points(grid.x_min() + half, grid.y_min() + half)
+    tree = shapely.STRtree(geoms)
+    cell_idx, poly_idx = tree.query(centres, predicate="within")
+    commune_of_cell = np.full(len(grid), -1, dtype=np.int64)
+    commune_of_cell[cell_idx[::-1]] = poly_idx[::-1]  # en cas de doublon, le premier contour
+    uniq = sorted(set(codes))
+    position = {c: i for i, c in enumerate(uniq)}
+    poly_to_commune = np.array([position[c] for c in codes], dtype=np.int32)
+    index = np.where(commune_of_cell >= 0, poly_to_commune[np.maximum(commune_of_cell, 0)], -1)
+    grid.commune_index = index.astype(np.int32)
+    grid.communes = tuple(uniq)
+    return grid

@@ -286,21 +286,37 @@ def _outside(unit: CensusUnit, territory: str) -> UnitDecision:
     )
 
 
-def guyane_urban_territory(commune_population: int, urban_area_population: int) -> bool:
+def guyane_urban_territory(
+    commune_population: int, urban_area_population: int, params: IdentificationParameters
+) -> bool:
     """Art. 4, 1° : commune ≥ 5 000 habitants dans une aire urbaine ≥ 15 000."""
-    return commune_population >= 5000 and urban_area_population >= 15000
+    return (
+        commune_population >= params.overseas_census_commune_min_population
+        and urban_area_population >= params.overseas_census_urban_area_min_population
+    )
 
 
 def guadeloupe_urban_territory(
-    commune_population: int, density: float, urban_area_population: int
+    commune_population: int,
+    density: float,
+    urban_area_population: int,
+    params: IdentificationParameters,
 ) -> bool:
     """Art. 7, 1° : commune ≥ 5 000 habitants, densité > 150 hab./km², aire urbaine ≥ 15 000."""
-    return commune_population >= 5000 and density > 150 and urban_area_population >= 15000
+    return (
+        guyane_urban_territory(commune_population, urban_area_population, params)
+        and density > params.guadeloupe_min_density
+    )
 
 
-def polynesie_urban_territory(density: float, urban_pole_jobs: int) -> bool:
-    """Art. 16, 1° : densité > 100 hab./km², pôle urbain de plus de 10 000 emplois."""
-    return density > 100 and urban_pole_jobs > 10000
+def polynesie_urban_territory(
+    density: float, urban_pole_jobs: int, params: IdentificationParameters
+) -> bool:
+    """Art. 16, II, 1° : densité > 100 hab./km², pôle urbain de plus de 10 000 emplois."""
+    return (
+        density > params.polynesie_min_density
+        and urban_pole_jobs > params.polynesie_urban_pole_min_jobs
+    )
 
 
 METHODS = {

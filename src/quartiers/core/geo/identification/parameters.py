@@ -47,6 +47,11 @@ INT_FIELDS = (
     "polynesie_cutoff",
     "guadeloupe_cutoff",
     "saint_martin_cutoff",
+    "overseas_census_commune_min_population",
+    "overseas_census_urban_area_min_population",
+    "guadeloupe_min_density",
+    "polynesie_min_density",
+    "polynesie_urban_pole_min_jobs",
 )
 BOOL_FIELDS = ("absorb_enclaves",)
 
@@ -88,6 +93,11 @@ class IdentificationParameters:
     guadeloupe_cutoff: int
     saint_martin_cutoff: int
     mayotte_cutoff: Decimal
+    overseas_census_commune_min_population: int
+    overseas_census_urban_area_min_population: int
+    guadeloupe_min_density: int
+    polynesie_min_density: int
+    polynesie_urban_pole_min_jobs: int
     references: Mapping[str, str] = field(default_factory=dict)
     to_check: tuple[str, ...] = ()
     overrides: Mapping[str, str] = field(default_factory=dict)

@@ -15,7 +15,11 @@ from quartiers.core.geo.identification.aggregate import (
     identify,
 )
 from quartiers.core.geo.identification.criteria import IndividualIncomes
-from quartiers.core.geo.identification.grid import read_grid, read_individual_incomes
+from quartiers.core.geo.identification.grid import (
+    place_in_communes,
+    read_grid,
+    read_individual_incomes,
+)
 from quartiers.core.geo.identification.parameters import IdentificationParameters
 from quartiers.core.geo.identification.units import read_composition, read_urban_units
 
@@ -26,6 +30,7 @@ class RunOptions:
     urban_units: Path | None = None
     uu_composition: Path | None = None
     incomes: Path | None = None
+    communes: Path | None = None
     national_median: Decimal | None = None
     department_median: Decimal | None = None
     criterion: str = "median"
@@ -45,6 +50,8 @@ def run(options: RunOptions, progress: ProgressFn | None = None) -> Identificati
     grid = read_grid(
         options.grid, crs=options.crs, persons_per_household=float(params.persons_per_household)
     )
+    if options.communes:
+        place_in_communes(grid, options.communes)
     units = read_urban_units(options.urban_units) if options.urban_units else {}
     composition = read_composition(options.uu_composition) if options.uu_composition else {}
     incomes = None
