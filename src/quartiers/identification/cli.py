@@ -72,6 +72,21 @@ def register(sub: Any) -> None:
     p.add_argument("--no-progress", action="store_true", help="sans barre de progression")
     p.set_defaults(handler=_identify)
 
+    c = sub.add_parser(
+        "identify-census",
+        help="outre-mer : indicateur synthétique du décret 2014-1575 sur une table du recensement",
+    )
+    c.add_argument(
+        "--method",
+        required=True,
+        choices=["guyane", "polynesie", "guadeloupe", "saint-martin", "mayotte"],
+        help="méthode du territoire",
+    )
+    c.add_argument("table", type=Path, help="CSV : unit_code, insee_code, population, indicateurs")
+    c.add_argument("-o", "--output", type=Path, help="CSV des décisions (sinon à l'écran)")
+    c.add_argument("--date", type=parse_date, help="date des paramètres (défaut : aujourd'hui)")
+    c.set_defaults(handler=_identify_census)
+
 
 def _fail(message: str) -> int:
     print(f"Erreur : {message}", file=sys.stderr)
@@ -158,4 +173,31 @@ def _identify(args: argparse.Namespace) -> int:
 
         report = save_result_as_edition(result, args.save_edition, source=str(args.grid))
         print(report.summary())
+    return 0
+
+
+def _identify_census(args: argparse.Namespace) -> int:
+    import csv
+
+    from quartiers.core.geo.identification import IdentificationError, IdentificationParameters
+    from quartiers.core.geo.identification.overseas import METHODS, read_census_units
+
+    try:
+        units = read_census_units(str(args.table), args.method)
+        decisions = METHODS[args.method](units, IdentificationParameters.at(args.date))
+    except (IdentificationError, ValueError) as exc:
+        return _fail(str(exc))
+    selected = [d for d in decisions if d.selected]
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["unit_code", "insee_code", "score", "selected", "explanation"])
+            for d in decisions:
+                writer.writerow(
+                    [d.code, d.insee_code, str(d.score), int(d.selected), d.explanation]
+                )
+    else:
+        for d in decisions:
+            print(f"{d.code:<12} {'retenu' if d.selected else 'non retenu':<11} {d.explanation}")
+    print(f"{len(selected)} unité(s) retenue(s) sur {len(decisions)}.")
     return 0

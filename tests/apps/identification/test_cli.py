@@ -197,3 +197,28 @@ def test_save_edition_then_compare_with_official(tmp_path, capsys, occitanie_qp)
     assert "Trouvés, non présents dans 2015 : SIM-00758-001" in out  # carreaux loin de tout QPV
     assert main(["qpv", "compare", "2015", "NOPE"]) == 1
     assert "édition « NOPE » inconnue" in capsys.readouterr().err
+
+
+def test_identify_census_guadeloupe(tmp_path, capsys):
+    names = [
+        "unemployment_rate",
+        "young_inactive_rate",
+        "inactive_rate",
+        "no_diploma_rate",
+        "single_parent_rate",
+        "overcrowded_housing_rate",
+    ]
+    lines = [",".join(["unit_code", "insee_code", "population", *names])]
+    for i in range(100):
+        lines.append(",".join([f"IRIS{i:03d}", "97101", "1500", *[str(i)] * 6]))
+    table = tmp_path / "iris.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "decisions.csv"
+    assert main(["identify-census", "--method", "guadeloupe", str(table), "-o", str(out)]) == 0
+    assert "21 unité(s) retenue(s) sur 100." in capsys.readouterr().out  # rangs 80 à 100
+    assert "indicateur synthétique 80,00 ≥ 80" in out.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(lines[0] + "\nIRIS1,97101,1500,x,1,1,1,1,1\n", encoding="utf-8")
+    assert main(["identify-census", "--method", "guadeloupe", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "ligne 2, champ « unemployment_rate » : nombre attendu, lu « x »" in err

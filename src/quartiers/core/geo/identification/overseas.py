@@ -326,3 +326,64 @@ METHODS = {
     "saint-martin": saint_martin,
     "mayotte": mayotte,
 }
+
+METHOD_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    "guyane": tuple(POINTS_PARAMETERS),
+    "polynesie": tuple(POINTS_PARAMETERS),
+    "guadeloupe": tuple(GUADELOUPE_PARAMETERS),
+    "saint-martin": tuple(SAINT_MARTIN_PARAMETERS),
+    "mayotte": MAYOTTE_PARAMETERS,
+}
+
+
+def read_census_units(path: str, method: str) -> list[CensusUnit]:
+    """CSV `unit_code`, `insee_code`, `population`, les indicateurs de la méthode, et facultatif
+    `urban_territory` (1/0, conditions de territoire urbain déjà vérifiées) ; erreur précise."""
+    import csv
+
+    from quartiers.core.geo.identification.errors import IdentificationError
+
+    if method not in METHODS:
+        raise IdentificationError(
+            path, f"méthode « {method} » inconnue ; attendues : {', '.join(METHODS)}"
+        )
+    needed = ("unit_code", "insee_code", "population", *METHOD_PARAMETERS[method])
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise IdentificationError(path, "fichier introuvable")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        sample = handle.readline()
+        handle.seek(0)
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [n for n in needed if n not in header]
+        if missing:
+            raise IdentificationError(
+                path, f"colonne(s) absente(s) : {', '.join(missing)}", field=missing[0]
+            )
+        units = []
+        for line, row in enumerate(reader, start=2):
+            values: dict[str, float] = {}
+            for name in ("population", *METHOD_PARAMETERS[method]):
+                text = (row.get(name) or "").strip().replace(",", ".")
+                try:
+                    values[name] = float(text)
+                except ValueError:
+                    raise IdentificationError(
+                        path, f"nombre attendu, lu « {text} »", row=line, field=name
+                    ) from None
+            flag = (row.get("urban_territory") or "1").strip().lower()
+            units.append(
+                CensusUnit(
+                    code=(row.get("unit_code") or "").strip(),
+                    insee_code=(row.get("insee_code") or "").strip(),
+                    population=values.pop("population"),
+                    values=values,
+                    urban_territory=flag not in ("0", "non", "false", "faux"),
+                )
+            )
+    if not units:
+        raise IdentificationError(path, "aucune unité dans le fichier")
+    return units
