@@ -113,7 +113,7 @@ def _identify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     bar = tqdm(
-        total=1, desc="Identification", unit="territoire", disable=args.no_progress, file=sys.stderr
+        total=4, desc="Identification", unit="étape", disable=args.no_progress, file=sys.stderr
     )
 
     def progress(done: int, total: int) -> None:

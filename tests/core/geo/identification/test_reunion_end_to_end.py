@@ -92,3 +92,13 @@ def test_html_report_has_an_inline_map(reunion):
     assert page.count("<svg") == 1 and "http://" not in page.replace("http://www.w3.org", "")
     assert "cells-quartier" in page and "agg-quartier" in page
     assert "estimation" in page and "Limites" in page
+
+
+def test_smoothing_keeps_valid_polygons_close_to_the_cells(reunion):
+    from quartiers.core.geo.identification.outputs import aggregate_polygon
+
+    for q in reunion.quartiers[:5]:
+        raw = aggregate_polygon(reunion, q)
+        smooth = aggregate_polygon(reunion, q, smooth_m=50)
+        assert raw.area == q.n_cells * 40_000
+        assert smooth.is_valid and abs(smooth.area - raw.area) < 0.1 * raw.area

@@ -45,6 +45,7 @@ from quartiers.core.geo.identification.explain import (
     ESTIMATION,
     density_test,
     euros,
+    number,
     people,
     population_test,
 )
@@ -302,7 +303,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
     values = criterion.cell_values()
     if grid.population_estimated:
         warnings.append(
-            f"population estimée : ménages × {params.persons_per_household} personnes par "
+            f"population estimée : ménages × {number(params.persons_per_household, 1)} personnes par "
             "ménage (à vérifier)"
         )
 
@@ -414,6 +415,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
     status[cell_ok & np.isfinite(values)] = CellStatus.NOT_CANDIDATE
     candidate = cell_ok & np.isfinite(values) & criterion.candidates(values, cell_thr)
 
+    _step(progress, 1)
     # 3. Agrégation : une trame unique quand l'emprise le permet, sinon territoire par territoire.
     labeller = _Labeller(grid, params)
     enclave = np.zeros(n, dtype=bool)
@@ -423,8 +425,6 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
             grid, labeller, params, cand_idx, cell_territory, cell_ok, values, enclave
         )
         next_group = len(g_terr)
-        if progress is not None:
-            progress(1, 2)
     else:
         cell_group = np.full(n, -1, dtype=np.int64)
         group_territory: list[int] = []
@@ -432,7 +432,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
         bounds = np.searchsorted(cell_territory[order], np.arange(n_terr + 1))
         eligible_ids = [t for t in range(n_terr) if terr_eligible[t]]
         next_group = 0
-        for done, t in enumerate(eligible_ids):
+        for t in eligible_ids:
             members = order[bounds[t] : bounds[t + 1]]
             cand = members[candidate[members]]
             if len(cand):
@@ -443,10 +443,9 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
                 cell_group[members[in_group]] = labels[in_group] + next_group
                 group_territory.extend([t] * count)
                 next_group += count
-            if progress is not None:
-                progress(done + 1, len(eligible_ids) + 1)
         g_terr = np.asarray(group_territory, dtype=np.int64)
 
+    _step(progress, 2)
     # 4. Tests, puis rognage des agrégats qui échouent seulement au critère.
     final = _Groups(grid, criterion, params, overseas, g_terr, terr_threshold)
     final.evaluate(cell_group, next_group)
@@ -467,8 +466,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
             values,
             cell_thr,
         )
-    if progress is not None:
-        progress(1, 1)
+    _step(progress, 3)
 
     # 5. Statuts et explications.
     aggregates = final.build(
@@ -492,6 +490,7 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
         agg.number = i
     cell_aggregate = np.full(n, -1, dtype=np.int64)
     cell_aggregate[grouped] = renumber[cell_group[grouped]]
+    _step(progress, 4)
     return IdentificationResult(
         grid=grid,
         params=params,
@@ -507,6 +506,14 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
         aggregates=aggregates,
         warnings=warnings,
     )
+
+
+STEPS = 4  # seuils, agrégation, tests et rognage, explications
+
+
+def _step(progress: ProgressFn | None, done: int) -> None:
+    if progress is not None:
+        progress(done, STEPS)
 
 
 def _money(value: float) -> Decimal:
