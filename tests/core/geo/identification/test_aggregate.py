@@ -166,3 +166,55 @@ def test_no_per_cell_loop_scales_to_many_territories():
     )
     assert len(result.quartiers) == 0
     assert sorted(a.territory for a in result.rejected) == ["A", "B"]
+
+
+def test_martinique_reunion_variant_commune_density_and_department_threshold():
+    """Décret 2014-1575 : commune ≥ 15 000 habitants, densité ≥ 2 000 hab./km², seuil départemental."""
+    cells = {
+        (0, 0): (600, 9000.0),
+        (1, 0): (600, 9600.0),
+        (5, 5): (600, 9000.0),
+        (6, 5): (600, 9000.0),
+    }
+    grid = make_grid(cells)
+    grid.crs = "EPSG:2975"
+    grid.commune_index = np.array([0, 0, 1, 1], dtype=np.int32)
+    grid.communes = ("97411", "97424")
+    result = identify(
+        IdentificationInput(
+            grid=grid,
+            urban_units={
+                "97411": UrbanUnit("97411", 150_000),
+                "97424": UrbanUnit("97424", 14_999),
+            },
+            national_median=Decimal(18750),
+            department_median=Decimal(15000),
+        )
+    )
+    assert result.overseas
+    saint_denis = result.thresholds["97411"]
+    assert saint_denis.eligible and saint_denis.low_income_threshold == Decimal(9700)
+    assert "2014-1575" in saint_denis.formula
+    assert not result.thresholds["97424"].eligible  # 14 999 < 15 000
+    assert result.cell_status[2] == CellStatus.OUTSIDE
+    (q,) = result.quartiers
+    assert q.territory == "97411" and q.population == 1200
+    assert "densité 15 000 hab./km² ≥ 2 000" in q.explanation
+    assert "< seuil 9 700 €" in q.explanation
+
+
+def test_trimming_can_split_an_aggregate_in_two():
+    rich = THRESHOLD + 50
+    cells = {
+        (0, 0): (600, POOR),
+        (1, 0): (600, POOR),
+        (2, 0): (2500, rich),  # au milieu, mais au bord (rien au-dessus ni au-dessous)
+        (3, 0): (600, POOR),
+        (4, 0): (600, POOR),
+    }
+    result = run_grid(cells, candidate_margin="0.05", bridge_cells=0)
+    assert [q.population for q in result.quartiers] == [1200, 1200]
+    assert all(
+        "1 carreau(x) de bord plus riche(s) retiré(s)" in q.explanation for q in result.quartiers
+    )
+    assert result.cell_status[2] == CellStatus.TRIMMED
