@@ -28,6 +28,15 @@ def test_run_reunion_explore_and_save_edition(client):
     assert "Édition SIM-974-WEB (qpv) créée" in saved.content.decode()
     layer = ZoningLayer.objects.get(edition="SIM-974-WEB")
     assert layer.is_simulated and layer.perimeters.count() == run.quartier_count
+    # La même identification par l'API.
+    listed = client.get("/api/v1/identification/runs").json()
+    assert listed[0]["id"] == run.pk and listed[0]["quartier_count"] == run.quartier_count
+    detail_api = client.get(f"/api/v1/identification/runs/{run.pk}").json()
+    assert detail_api["aggregates"][0]["explanation"].startswith("Quartier retenu")
+    geojson = client.get(f"/api/v1/identification/runs/{run.pk}/quartiers.geojson").json()
+    assert len(geojson["features"]) == run.quartier_count
+    missing = client.get("/api/v1/identification/runs/999999")
+    assert missing.status_code == 404 and "inconnue" in missing.json()["detail"]
 
 
 @pytest.mark.django_db
