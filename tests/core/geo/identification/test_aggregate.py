@@ -218,3 +218,21 @@ def test_trimming_can_split_an_aggregate_in_two():
         "1 carreau(x) de bord plus riche(s) retiré(s)" in q.explanation for q in result.quartiers
     )
     assert result.cell_status[2] == CellStatus.TRIMMED
+
+
+def test_per_territory_fallback_gives_the_same_answer(monkeypatch):
+    """Au-delà d'une emprise maximale, la trame se fait territoire par territoire : même résultat."""
+    from quartiers.core.geo.identification import aggregate
+
+    cells = {(c, r): (150, POOR) for c in range(3) for r in range(3)}
+    cells[(1, 1)] = (100, RICH)
+    cells[(6, 0)] = (600, POOR)
+    cells[(8, 0)] = (600, POOR)
+    single = run_grid(cells)
+    monkeypatch.setattr(aggregate, "MAX_RASTER_CELLS", 0)
+    fallback = run_grid(cells)
+    assert [(q.population, q.n_cells, q.enclaves) for q in single.quartiers] == [
+        (q.population, q.n_cells, q.enclaves) for q in fallback.quartiers
+    ]
+    assert single.cell_status.tolist() == fallback.cell_status.tolist()
+    assert len(single.quartiers) == 2

@@ -327,7 +327,22 @@ def identify(data: IdentificationInput, progress: ProgressFn | None = None) -> I
             f"médiane nationale non fournie : {euros(national)} calculée sur la grille "
             f"({ESTIMATION})"
         )
-    terr_medians = grouped_weighted_median(cell_territory, values, grid.population, n_terr)
+    needs_local_median = (
+        criterion.uses_income_threshold
+        and not overseas
+        and any(
+            (
+                data.urban_units.get(code) is None
+                or data.urban_units[code].median_income_per_cu is None
+            )
+            for code in territory_codes
+        )
+    )
+    terr_medians = (
+        grouped_weighted_median(cell_territory, values, grid.population, n_terr)
+        if needs_local_median
+        else np.full(n_terr, np.nan)
+    )
     department_median = data.department_median
     if overseas and criterion.uses_income_threshold and department_median is None:
         department_median = _money(
@@ -755,10 +770,6 @@ def _label_territory(
     return labels, count
 
 
-def _is_sorted(a: IntArray) -> bool:
-    return bool(len(a) < 2 or np.all(a[1:] >= a[:-1]))
-
-
 class _Groups:
     """Statistiques vectorisées des agrégats et tests."""
 
@@ -930,7 +941,7 @@ def _trim(
         )
         r = grid.row[members] - r0
         c = grid.col[members] - c0
-        raster = np.zeros(shape, dtype=np.int64)
+        raster = np.zeros(shape, dtype=np.int32)
         raster[r, c] = g + 1
         own = g + 1
         edge = (

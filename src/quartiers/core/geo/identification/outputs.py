@@ -52,7 +52,19 @@ def aggregate_polygon(
 def polygons(
     result: IdentificationResult, aggregates: Sequence[Aggregate], smooth_m: float = 0
 ) -> list[Any]:
-    return [aggregate_polygon(result, a, smooth_m) for a in aggregates]
+    """Polygones des agrégats ; un agrégat d'un seul carreau est son carré (sans union)."""
+    if smooth_m > 0:
+        return [aggregate_polygon(result, a, smooth_m) for a in aggregates]
+    single = [i for i, a in enumerate(aggregates) if a.n_cells == 1]
+    out: list[Any] = [None] * len(aggregates)
+    if single:
+        cells = np.array([aggregates[i].cells[0] for i in single], dtype=np.int64)
+        for i, box in zip(single, cell_boxes(result, cells).tolist(), strict=True):
+            out[i] = box
+    for i, a in enumerate(aggregates):
+        if out[i] is None:
+            out[i] = aggregate_polygon(result, a)
+    return out
 
 
 def to_wgs84(geoms: Sequence[Any], crs: str) -> list[Any]:
