@@ -8,12 +8,13 @@ restent dans la projection de la grille (mesures justes) ; le GeoJSON est en WGS
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 
@@ -121,34 +122,72 @@ def aggregate_rows(
     return rows
 
 
-def _arrow_table(columns: dict[str, list[Any]], geoms: Sequence[Any] | None) -> pa.Table:
+def _arrow_table(columns: Mapping[str, Any], geoms: Any | None) -> pa.Table:
     arrays = {}
     for key, values in columns.items():
-        array = pa.array(values)
+        array = values if isinstance(values, pa.Array) else pa.array(values)
         if pa.types.is_null(array.type):
             array = pa.array(values, pa.string() if key in TEXT_FIELDS else pa.float64())
         arrays[key] = array
-    if geoms is not None:
-        arrays["geometry"] = pa.array(
-            shapely.to_wkb(np.asarray(geoms, dtype=object)).tolist(), pa.binary()
-        )
+    if isinstance(geoms, pa.Array):
+        arrays["geometry"] = geoms
+    elif geoms is not None:
+        wkb = shapely.to_wkb(np.asarray(geoms, dtype=object))
+        arrays["geometry"] = pa.array(wkb, pa.binary())
     return pa.table(arrays)
 
 
-def cell_rows(result: IdentificationResult) -> tuple[dict[str, list[Any]], IntArray]:
-    """Carreaux des territoires urbains (les carreaux hors territoire ne sont pas écrits)."""
+def box_wkb(result: IdentificationResult, cells: IntArray) -> pa.Array:
+    """WKB des carrés des carreaux, écrit directement en mémoire (93 octets par polygone)."""
+    grid = result.grid
+    size = float(grid.cell_size)
+    n = len(cells)
+    x0 = (grid.col[cells] * grid.cell_size).astype("<f8")
+    y0 = (grid.row[cells] * grid.cell_size).astype("<f8")
+    coords = np.empty((n, 10), dtype="<f8")
+    coords[:, 0], coords[:, 1] = x0, y0
+    coords[:, 2], coords[:, 3] = x0 + size, y0
+    coords[:, 4], coords[:, 5] = x0 + size, y0 + size
+    coords[:, 6], coords[:, 7] = x0, y0 + size
+    coords[:, 8], coords[:, 9] = x0, y0
+    header = np.frombuffer(
+        b"\x01" + np.array([3, 1, 5], dtype="<u4").tobytes(), dtype=np.uint8
+    )  # petit-boutiste, Polygon, 1 anneau, 5 points
+    raw = np.empty((n, 93), dtype=np.uint8)
+    raw[:, :13] = header
+    raw[:, 13:] = coords.view(np.uint8).reshape(n, 80)
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(93), n, [None, pa.py_buffer(raw)])
+    return fixed.cast(pa.binary())
+
+
+def cell_rows(result: IdentificationResult) -> tuple[dict[str, pa.Array], IntArray]:
+    """Carreaux des territoires urbains (les carreaux hors territoire ne sont pas écrits).
+
+    Colonnes construites sans boucle Python (2 millions de carreaux en quelques secondes).
+    """
+    grid = result.grid
     keep = np.flatnonzero(result.cell_status != CellStatus.OUTSIDE)
-    status = result.cell_status[keep]
-    aggregates = result.cell_aggregate[keep]
-    codes = [result.aggregates[i].code if i >= 0 else "" for i in aggregates.tolist()]
+    status = result.cell_status[keep].astype(np.int64)
+    codes = np.array([STATUS_CODES[s] for s in CellStatus], dtype=object)
+    labels = np.array([STATUS_LABELS[s] for s in CellStatus], dtype=object)
+    agg_codes = np.array([a.code for a in result.aggregates] + [""], dtype=object)
+    agg = result.cell_aggregate[keep]
+    size = grid.cell_size
+    ids = pc.binary_join_element_wise(
+        f"CRS{grid.epsg}RES{size}mN",
+        pc.cast(pa.array(grid.row[keep] * size), pa.string()),
+        "E",
+        pc.cast(pa.array(grid.col[keep] * size), pa.string()),
+        "",
+    )
     values = result.cell_values[keep]
     columns = {
-        "cell_id": result.grid.cell_ids(keep),
-        "status": [STATUS_CODES[CellStatus(s)] for s in status.tolist()],
-        "status_label": [STATUS_LABELS[CellStatus(s)] for s in status.tolist()],
-        "aggregate_code": codes,
-        "population": np.round(result.grid.population[keep], 1).tolist(),
-        "value": [None if np.isnan(v) else float(v) for v in values.tolist()],
+        "cell_id": ids,
+        "status": pa.array(codes[status], pa.string()),
+        "status_label": pa.array(labels[status], pa.string()),
+        "aggregate_code": pa.array(agg_codes[agg], pa.string()),
+        "population": pa.array(np.round(grid.population[keep], 1)),
+        "value": pa.array(values, mask=np.isnan(values)),
     }
     return columns, keep
 
@@ -249,7 +288,7 @@ def write_outputs(
     if with_cells:
         columns, keep = cell_rows(result)
         pyogrio.write_arrow(
-            _arrow_table(columns, list(cell_boxes(result, keep))),
+            _arrow_table(columns, box_wkb(result, keep)),
             path,
             layer="cells",
             driver="GPKG",
