@@ -25,18 +25,34 @@ def register(sub: Any) -> None:
         description="Identifie les quartiers : carreaux candidats, agrégats contigus, "
         "population ≥ 1 000, médiane sous le seuil ; chaque décision est expliquée.",
     )
-    p.add_argument("--grid", required=True, type=Path, help="grille (CSV, GeoPackage, Parquet)")
-    p.add_argument("--urban-units", type=Path, help="unités urbaines (uu_code, population, …)")
-    p.add_argument("--uu-composition", type=Path, help="communes → unités urbaines")
+    p.add_argument(
+        "--grid",
+        metavar="FICHIER",
+        required=True,
+        type=Path,
+        help="grille (CSV, GeoPackage, Parquet)",
+    )
+    p.add_argument(
+        "--urban-units",
+        metavar="FICHIER",
+        type=Path,
+        help="unités urbaines (uu_code, population, …)",
+    )
+    p.add_argument(
+        "--uu-composition", metavar="FICHIER", type=Path, help="communes → unités urbaines"
+    )
     p.add_argument(
         "--incomes", type=Path, help="revenus individuels (idcar_200m, income_per_cu, weight)"
     )
     p.add_argument(
         "--communes",
+        metavar="FICHIER",
         type=Path,
         help="contours des communes (insee_code) pour placer les carreaux sans lcog_geo",
     )
-    p.add_argument("--national-median", type=_decimal, help="médiane nationale par UC (€)")
+    p.add_argument(
+        "--national-median", metavar="EUROS", type=_decimal, help="médiane nationale par UC (€)"
+    )
     p.add_argument(
         "--department-median", type=_decimal, help="outre-mer : médiane du département (€)"
     )
@@ -58,11 +74,17 @@ def register(sub: Any) -> None:
         metavar="NOM=VALEUR",
         help="remplacer un paramètre pour simuler (ex. median_share=0.65), répétable",
     )
-    p.add_argument("--smooth", type=float, default=0.0, help="lissage des contours en mètres (0)")
+    p.add_argument(
+        "--smooth",
+        metavar="MÈTRES",
+        type=float,
+        default=0.0,
+        help="lissage des contours en mètres (0)",
+    )
     p.add_argument(
         "-o", "--output", required=True, type=Path, help="sortie .gpkg, .geojson ou .parquet"
     )
-    p.add_argument("--report", type=Path, help="rapport HTML")
+    p.add_argument("--report", metavar="FICHIER", type=Path, help="rapport HTML")
     p.add_argument("--no-cells", action="store_true", help="ne pas écrire la couche des carreaux")
     p.add_argument(
         "--save-edition",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.contrib import messages
@@ -67,8 +68,6 @@ def _run_from_request(request: HttpRequest) -> IdentificationRun:
             paths[key] = target
         assert paths["grid"] is not None
         median = request.POST.get("national_median", "").strip()
-        from decimal import Decimal, InvalidOperation
-
         try:
             national = Decimal(median.replace(",", ".")) if median else None
         except InvalidOperation:
