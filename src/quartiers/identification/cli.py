@@ -42,7 +42,10 @@ def register(sub: Any) -> None:
         "--uu-composition", metavar="FICHIER", type=Path, help="communes → unités urbaines"
     )
     p.add_argument(
-        "--incomes", type=Path, help="revenus individuels (idcar_200m, income_per_cu, weight)"
+        "--incomes",
+        metavar="FICHIER",
+        type=Path,
+        help="revenus individuels (idcar_200m, income_per_cu, weight)",
     )
     p.add_argument(
         "--communes",
@@ -54,7 +57,10 @@ def register(sub: Any) -> None:
         "--national-median", metavar="EUROS", type=_decimal, help="médiane nationale par UC (€)"
     )
     p.add_argument(
-        "--department-median", type=_decimal, help="outre-mer : médiane du département (€)"
+        "--department-median",
+        metavar="EUROS",
+        type=_decimal,
+        help="outre-mer : médiane du département (€)",
     )
     p.add_argument(
         "--criterion", choices=["median", "poor-share"], default="median", help="critère (median)"
@@ -82,7 +88,12 @@ def register(sub: Any) -> None:
         help="lissage des contours en mètres (0)",
     )
     p.add_argument(
-        "-o", "--output", required=True, type=Path, help="sortie .gpkg, .geojson ou .parquet"
+        "-o",
+        "--output",
+        metavar="SORTIE",
+        required=True,
+        type=Path,
+        help="sortie .gpkg, .geojson ou .parquet",
     )
     p.add_argument("--report", metavar="FICHIER", type=Path, help="rapport HTML")
     p.add_argument("--no-cells", action="store_true", help="ne pas écrire la couche des carreaux")
@@ -105,7 +116,9 @@ def register(sub: Any) -> None:
         help="méthode du territoire",
     )
     c.add_argument("table", type=Path, help="CSV : unit_code, insee_code, population, indicateurs")
-    c.add_argument("-o", "--output", type=Path, help="CSV des décisions (sinon à l'écran)")
+    c.add_argument(
+        "-o", "--output", metavar="SORTIE", type=Path, help="CSV des décisions (sinon à l'écran)"
+    )
     c.add_argument("--date", type=parse_date, help="date des paramètres (défaut : aujourd'hui)")
     c.set_defaults(handler=_identify_census)
 
