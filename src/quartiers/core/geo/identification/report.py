@@ -6,7 +6,6 @@ import html
 from typing import Any
 
 import numpy as np
-import shapely
 
 from quartiers.core.geo.identification.aggregate import (
     STATUS_CODES,
@@ -168,6 +167,3 @@ def _value(result: IdentificationResult, agg: Any) -> str:
 
 def _thr(agg: Any) -> str:
     return euros(agg.low_income_threshold) if agg.low_income_threshold is not None else "—"
-
-
-__all__ = ["html_report", "legend", "shapely", "svg_map"]
