@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from quartiers.territories.api import geocode_router
+from quartiers.identification.api import router as identification_router
 from quartiers.territories.api import router as qpv_router
 
 api = NinjaAPI(
@@ -18,3 +19,4 @@ api = NinjaAPI(
 )
 api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
+api.add_router("/identification", identification_router)

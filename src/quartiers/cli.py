@@ -78,13 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     from quartiers import demo
+    from quartiers.identification import cli as identification_cli
     from quartiers.territories import cli as territories_cli
+    from quartiers.territories import reference_cli
 
     demo.register(sub)
     territories_cli.register(sub)
-    from quartiers.territories import reference_cli
-
     reference_cli.register(sub)
+    identification_cli.register(sub)
     return parser
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "dsfr",
     "quartiers.web",
     "quartiers.territories",
+    "quartiers.identification",
 ]
 
 MIDDLEWARE = [

@@ -74,6 +74,11 @@ def register(sub: Any) -> None:
     chk.add_argument("--no-progress", action="store_true", help="sans barre de progression")
     chk.set_defaults(handler=_check_file)
 
+    cmp_ = qsub.add_parser("compare", help="comparer deux éditions (ex. officielle et simulée)")
+    cmp_.add_argument("edition_a", metavar="EDITION_A", help="édition de référence (officielle)")
+    cmp_.add_argument("edition_b", metavar="EDITION_B", help="édition comparée (simulée)")
+    cmp_.set_defaults(handler=_compare)
+
 
 def _fail(message: str) -> int:
     print(f"Erreur : {message}", file=sys.stderr)
@@ -226,4 +231,17 @@ def _check_file(args: argparse.Namespace) -> int:
     bar.close()
     print(summary.text())
     print(f"Résultat écrit dans {args.output}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    setup_django()
+    from quartiers.identification.services import compare_editions
+    from quartiers.territories.services import ZoningError
+
+    try:
+        comparison = compare_editions(args.edition_a, args.edition_b)
+    except ZoningError as exc:
+        return _fail(str(exc))
+    print(comparison.summary())
     return 0

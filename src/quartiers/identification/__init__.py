@@ -1,0 +1,1 @@
+"""Identification des quartiers : commandes, pages et services autour de `core.geo.identification`."""
