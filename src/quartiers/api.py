@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from quartiers.territories.api import geocode_router
 from quartiers.identification.api import router as identification_router
+from quartiers.territories.api import geocode_router
 from quartiers.territories.api import router as qpv_router
 
 api = NinjaAPI(
