@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from pyproj import CRS, Transformer
 
 WGS84 = 4326
@@ -50,6 +52,25 @@ def local_epsg(lon: float, lat: float) -> int:
         if territory.contains(lon, lat):
             return territory.epsg
     return METROPOLE.epsg
+
+
+def local_epsg_array(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """`local_epsg` pour des tableaux de points, d'un bloc (premier territoire reconnu)."""
+    x = np.asarray(lons, dtype=np.float64)
+    y = np.asarray(lats, dtype=np.float64)
+    out = np.full(x.shape, METROPOLE.epsg, dtype=np.int64)
+    todo = np.ones(x.shape, dtype=bool)
+    for territory in TERRITORIES:
+        inside = (
+            todo
+            & (x >= territory.min_lon)
+            & (x <= territory.max_lon)
+            & (y >= territory.min_lat)
+            & (y <= territory.max_lat)
+        )
+        out[inside] = territory.epsg
+        todo &= ~inside
+    return out
 
 
 @lru_cache(maxsize=64)
