@@ -47,8 +47,9 @@ def browser() -> Iterator[Any]:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         user_data = tempfile.mkdtemp(prefix="quartiers-chromium-")
-        launched = pw.chromium.launch(executable_path=executable, args=[
-            *CHROMIUM_FLAGS, f"--user-data-dir={user_data}"])
+        launched = pw.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_FLAGS, f"--user-data-dir={user_data}"]
+        )
         yield launched
         launched.close()
 

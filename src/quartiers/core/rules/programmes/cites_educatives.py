@@ -24,6 +24,8 @@ def evaluate(ev: Evaluation) -> None:
     ) as c:
         v = bool(ev.fact("qpv_has_cite_educative"))
         c.check(v, display("qpv_has_cite_educative", v), "quartier sans cité éducative")
+    if ev.has_failed():
+        return
     low = ev.params["subvention_min"].entry_at(on)
     high_s = ev.params["subvention_max"].entry_at(on)
     from decimal import Decimal

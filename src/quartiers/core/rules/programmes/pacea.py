@@ -37,7 +37,8 @@ def evaluate(ev: Evaluation) -> None:
     ev.note(
         "Allocation PACEA ponctuelle : montant et plafond inconnus (à vérifier, C. trav. D.5131-…)."
     )
-    ev.entry("age_maximum", on)
+    if not ev.has_failed():
+        ev.entry("age_maximum", on)  # la limite d'âge porte une mention « à vérifier »
 
 
 PROGRAMME = Programme(
