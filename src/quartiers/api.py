@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from quartiers.programmes.api import router as programmes_router
 from quartiers.territories.api import router as qpv_router
 
 api = NinjaAPI(
@@ -16,3 +17,4 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/qpv", qpv_router)
+api.add_router("", programmes_router)

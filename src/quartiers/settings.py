@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "dsfr",
     "quartiers.web",
     "quartiers.territories",
+    "quartiers.programmes",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("quartiers.web.urls")),
     path("", include("quartiers.territories.urls")),
+    path("", include("quartiers.programmes.urls")),
 ]

@@ -88,7 +88,7 @@ def evaluate(ev: Evaluation) -> None:
 PROGRAMME = Programme(
     slug="adultes_relais",
     title="Adultes-relais",
-    audiences=("employer", "person"),
+    audiences=("employer",),
     summary="Poste de médiateur social en QPV financé par l'État, pour une personne sans emploi habitant un QPV.",
     references=(
         "C. trav. L.5134-100 à L.5134-108, D.5134-145 à D.5134-160",
