@@ -78,10 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     from quartiers import demo
+    from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
 
     demo.register(sub)
     territories_cli.register(sub)
+    programmes_cli.register(sub)
     return parser
 
 

@@ -33,16 +33,14 @@ EXAMPLE = {
 
 
 class EligibilityIn(Schema):
-    date: str | None = Field(
-        None, description="date de la simulation, AAAA-MM-JJ (défaut : aujourd'hui)"
-    )
-    facts: dict[str, Any] = Field(
+    date: Any = Field(None, description="date de la simulation, AAAA-MM-JJ (défaut : aujourd'hui)")
+    facts: Any = Field(
         default_factory=dict,
         description="faits connus {nom: valeur} ; voir GET /api/v1/programmes pour les noms, "
         "types et valeurs permises. Un fait absent est signalé, jamais supposé.",
     )
-    programmes: list[str] | None = Field(None, description="dispositifs à évaluer (défaut : tous)")
-    audience: str | None = Field(None, description="person, employer ou structure")
+    programmes: Any = Field(None, description="liste des dispositifs à évaluer (défaut : tous)")
+    audience: Any = Field(None, description="person, employer ou structure")
 
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 

@@ -145,6 +145,12 @@ def simulate(
 ) -> Simulation:
     """Évalue des faits (bruts : texte, JSON) à une date ; `EligibilityError` si l'entrée est fausse."""
     day = _as_date(on)
+    if programmes is not None and (
+        not isinstance(programmes, list | tuple) or not all(isinstance(p, str) for p in programmes)
+    ):
+        raise EligibilityError("« programmes » : une liste de noms de dispositifs est attendue")
+    if audience is not None and not isinstance(audience, str):
+        raise EligibilityError("« audience » : person, employer ou structure attendu")
     if not isinstance(raw_facts, Mapping):
         raise EligibilityError("« facts » : un objet {nom du fait: valeur} est attendu")
     facts, errors = parse_facts(raw_facts, ignore_unknown=ignore_unknown)
@@ -166,6 +172,8 @@ def _as_date(on: dt.date | str | None) -> dt.date:
         return dt.date.today()
     if isinstance(on, dt.date):
         return on
+    if not isinstance(on, str):
+        raise EligibilityError(f"« date » : date attendue (AAAA-MM-JJ), reçu « {on} »")
     try:
         return parse_date("date", on)
     except FactError as exc:
@@ -310,7 +318,8 @@ def simulate_rows(
             for r in results:
                 out[f"{r.slug}_verdict"] = r.verdict.value
                 amount = r.main_amount()
-                out[f"{r.slug}_amount"] = "" if amount is None else str(amount.value)
+                shown = amount is not None and r.verdict is Verdict.ELIGIBLE
+                out[f"{r.slug}_amount"] = str(amount.value) if shown and amount else ""
                 out[f"{r.slug}_missing"] = " ".join(r.missing_facts)
             out["error"] = ""
             yield out

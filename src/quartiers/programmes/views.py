@@ -106,7 +106,7 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
             for n in pending
         ],
         "asked": ",".join(pending),
-        "answered": [(FACT_BY_NAME[k], v) for k, v in answers.items()],
+        "answered": [(FACT_BY_NAME[k], _shown(k, v)) for k, v in answers.items()],
         "demo_hint": DEMO_HINT,
         "show_results": show_results,
         "first_step": not started,
@@ -115,6 +115,11 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
         context["results"] = [_result_view(r) for r in simulation.results]
         context["undecided"] = [FACT_BY_NAME[n] for n in simulation.missing_facts()]
     return render(request, "programmes/simulator.html", context)
+
+
+def _shown(name: str, value: str) -> str:
+    spec = FACT_BY_NAME[name]
+    return spec.choice_label(value) if spec.choices else value
 
 
 def _is_coordinate_of(name: str, pending: list[str]) -> bool:
