@@ -147,7 +147,7 @@ def test_simulator_asks_only_what_is_missing_then_shows_verdicts() -> None:
     assert "QN01801M" in page and "à vérifier" in page
     assert "Ce qui changerait la réponse" in page
     params = client.get("/dispositifs/parametres/").content.decode()
-    assert "22810.61" in params and "à vérifier" in params
+    assert "22810,61" in params and "à vérifier" in params
 
 
 def test_cli_simulate_parameters_and_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
