@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,10 +45,8 @@ def browser() -> Iterator[Any]:
         pytest.skip("Playwright absent : test de page ignoré")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
-        user_data = tempfile.mkdtemp(prefix="quartiers-chromium-")
-        launched = pw.chromium.launch(
-            executable_path=executable, args=[*CHROMIUM_FLAGS, f"--user-data-dir={user_data}"]
-        )
+        # Playwright crée lui-même un profil temporaire (il refuse « --user-data-dir »).
+        launched = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 
