@@ -41,6 +41,7 @@ class DatabaseQpvResolver:
     def __init__(self) -> None:
         self._answers: dict[tuple[float, float, dt.date], QpvAnswer | str] = {}
         self._layers: dict[dt.date, tuple[Any, ...] | str] = {}
+        self._all_layers: list[Any] | None = None
 
     def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
         key = (lon, lat, on)
@@ -63,10 +64,18 @@ class DatabaseQpvResolver:
         return QpvAnswer(location.in_zoning, location.code, location.edition or self._editions(on))
 
     def _layers_on(self, on: dt.date) -> tuple[Any, ...] | str:
-        from quartiers.territories.services import layers_in_force
+        """Les éditions officielles en vigueur à la date, la plus récente d'abord (comme
+        `territories.services.layers_in_force`, mais les couches sont lues une seule fois)."""
+        from quartiers.territories.models import ZoningKind, ZoningLayer
 
+        if self._all_layers is None:
+            self._all_layers = list(
+                ZoningLayer.objects.filter(zoning_kind=ZoningKind.QPV, is_simulated=False)
+            )
         if on not in self._layers:
-            layers = tuple(layers_in_force(on=on))
+            in_force = [layer for layer in self._all_layers if layer.is_in_force(on)]
+            in_force.sort(key=lambda layer: layer.valid_from or dt.date.min, reverse=True)
+            layers = tuple(in_force)
             self._layers[on] = layers or (
                 f"aucune édition de ce zonage n'est en vigueur le {on:%d/%m/%Y} : "
                 "importez-en une (quartiers qpv import)"

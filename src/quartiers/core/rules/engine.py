@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
-from quartiers.core.params import DatedValue, ParameterError, ParameterSet
+from quartiers.core.params import DatedValue, Parameter, ParameterError, ParameterSet
 from quartiers.core.rules.facts import FACT_BY_NAME, QPV_FACTS
 from quartiers.core.rules.qpv import QpvResolver, QpvUnavailable
 
@@ -71,7 +72,7 @@ def percent(ratio: Decimal) -> str:
 
 
 def fr_date(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -212,6 +213,19 @@ class Programme:
 class _Block:
     """Un nœud de condition en cours d'évaluation (gestionnaire de contexte)."""
 
+    __slots__ = (
+        "any_of",
+        "children",
+        "ev",
+        "key",
+        "label",
+        "met",
+        "reason",
+        "reference",
+        "to_check",
+        "value",
+    )
+
     def __init__(self, ev: Evaluation, key: str, label: str, reference: str, any_of: bool) -> None:
         self.ev = ev
         self.key = key
@@ -252,28 +266,34 @@ class _Block:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        self.ev._blocks.pop()
+        ev = self.ev
+        ev._blocks.pop()
         missing: tuple[str, ...] = ()
         status: Status
-        if isinstance(exc, MissingFact):
+        children = self.children
+        if exc is None:
+            if self.any_of:
+                statuses = {c.status for c in children}
+                if Status.MET in statuses:
+                    status = Status.MET
+                elif Status.UNKNOWN in statuses:
+                    status = Status.UNKNOWN
+                    missing = tuple(n for c in children for n in c.missing)
+                else:
+                    status = Status.NOT_MET
+            elif self.met is None:
+                raise RuntimeError(f"condition « {self.key} » sans résultat")
+            else:
+                status = Status.MET if self.met else Status.NOT_MET
+        elif isinstance(exc, MissingFact):
             status, missing, self.reason = Status.UNKNOWN, exc.names, exc.reason
         elif isinstance(exc, ParameterError):
             status, self.reason = Status.NOT_MET, str(exc)
-        elif exc is not None:
-            return False
-        elif self.any_of:
-            statuses = [c.status for c in self.children]
-            if Status.MET in statuses:
-                status = Status.MET
-            elif Status.UNKNOWN in statuses:
-                status = Status.UNKNOWN
-                missing = tuple(n for c in self.children for n in c.missing)
-            else:
-                status = Status.NOT_MET
-        elif self.met is None:
-            raise RuntimeError(f"condition « {self.key} » sans résultat")
         else:
-            status = Status.MET if self.met else Status.NOT_MET
+            return False
+        to_check = self.to_check
+        if children and not to_check:
+            to_check = any(c.to_check for c in children)
         result = ConditionResult(
             self.key,
             self.label,
@@ -282,13 +302,13 @@ class _Block:
             self.reference,
             self.reason,
             missing,
-            self.to_check or any(c.to_check for c in self.children),
-            self.children,
+            to_check,
+            children,
         )
-        if self.ev._blocks:
-            self.ev._blocks[-1].children.append(result)
+        if ev._blocks:
+            ev._blocks[-1].children.append(result)
         else:
-            self.ev.conditions.append(result)
+            ev.conditions.append(result)
         return True
 
 
@@ -407,13 +427,13 @@ class Evaluation:
 
     # --- paramètres
     def entry(self, name: str, on: dt.date) -> DatedValue:
-        entry = self.params[name].entry_at(on)
-        if entry.to_check:
+        entry, to_check = _entry_at(self.params[name], on)
+        if to_check:
             self._to_check = True
         if self._blocks:
             block = self._blocks[-1]
             block.reference = merge_references(block.reference, entry.reference)
-            if entry.to_check:
+            if to_check:
                 block.to_check = True
         return entry
 
@@ -434,22 +454,20 @@ class Evaluation:
         return _Block(self, key, label, reference, any_of=True)
 
     def open_on(self, on: dt.date, label: str, param: str = "ouvert") -> None:
-        """Condition de période : le paramètre `ouvert` vaut vrai à la date, `null` s'il a pris fin."""
-        with self.condition("periode", label) as c:
-            try:
-                entry = self.entry(param, on)
-            except ParameterError:
-                first = self.params[param].values[0]
-                c.reference = first.reference
-                c.fail(
-                    f"le dispositif commence le {fr_date(first.valid_from)}",
-                    value=f"date retenue : {fr_date(on)}",
-                )
-                return
-            if entry.value is None:
-                c.fail(closed_reason(entry), value=f"date retenue : {fr_date(on)}")
-            else:
-                c.ok(f"date retenue : {fr_date(on)}")
+        """Condition de période : le paramètre `ouvert` vaut vrai à la date, `null` s'il a pris fin.
+
+        Le résultat ne dépend que du paramètre, de la date et du libellé : il est mémorisé."""
+        parameter = self.params[param]
+        key = (id(parameter), on, label)
+        cached = _PERIODS.get(key)
+        if cached is None:
+            cached = _period(parameter, on, label)
+            if len(_PERIODS) > 200_000:
+                _PERIODS.clear()
+            _PERIODS[key] = cached
+        if cached.to_check:
+            self._to_check = True
+        self.conditions.append(cached)
 
     def amounts_block(self) -> _AmountsBlock:
         return _AmountsBlock(self)
@@ -468,7 +486,7 @@ class Evaluation:
         refs = reference
         for e in entries:
             refs = merge_references(refs, e.reference)
-        to_check = any(e.to_check for e in entries)
+        to_check = any(_entry_flag(e) for e in entries)
         self.amounts.append(
             Amount(
                 key,
@@ -519,6 +537,46 @@ class Evaluation:
         )
 
 
+_ENTRIES: dict[tuple[int, dt.date], tuple[DatedValue, bool]] = {}
+_PERIODS: dict[tuple[int, dt.date, str], ConditionResult] = {}
+
+
+def _period(parameter: Parameter, on: dt.date, label: str) -> ConditionResult:
+    shown = f"date retenue : {fr_date(on)}"
+    first = parameter.values[0]
+    if on < first.valid_from:
+        return ConditionResult(
+            "periode",
+            label,
+            Status.NOT_MET,
+            shown,
+            first.reference,
+            f"le dispositif commence le {fr_date(first.valid_from)}",
+        )
+    entry = parameter.entry_at(on)
+    if entry.value is None:
+        return ConditionResult(
+            "periode", label, Status.NOT_MET, shown, entry.reference, closed_reason(entry)
+        )
+    return ConditionResult(
+        "periode", label, Status.MET, shown, entry.reference, to_check=entry.to_check
+    )
+
+
+def _entry_at(parameter: Parameter, on: dt.date) -> tuple[DatedValue, bool]:
+    """La valeur en vigueur et sa mention « à vérifier », mémorisées par (paramètre, date)."""
+    key = (id(parameter), on)
+    found = _ENTRIES.get(key)
+    if found is None:
+        entry = parameter.entry_at(on)
+        found = (entry, entry.to_check)
+        if len(_ENTRIES) > 200_000:
+            _ENTRIES.clear()
+        _ENTRIES[key] = found
+    return found
+
+
+@lru_cache(maxsize=4096)
 def merge_references(current: str, extra: str) -> str:
     """Ajoute des références (séparées par « ; ») sans doublon."""
     parts = [p for p in current.split(" ; ") if p]
@@ -526,6 +584,10 @@ def merge_references(current: str, extra: str) -> str:
         if piece and piece not in parts:
             parts.append(piece)
     return " ; ".join(parts)
+
+
+def _entry_flag(entry: DatedValue) -> bool:
+    return entry.to_check
 
 
 def closed_reason(entry: DatedValue) -> str:

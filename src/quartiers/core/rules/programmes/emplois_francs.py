@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from quartiers.core.rules.engine import Evaluation, Programme, euros, fr_date, percent
+from quartiers.core.rules.engine import CENT, Evaluation, Programme, euros, percent
 from quartiers.core.rules.facts import display
 from quartiers.core.rules.programmes._util import add_months
 
@@ -168,28 +168,46 @@ def _amounts(ev: Evaluation, hire: object) -> None:
     minimum = Decimal(str(minimum_entry.value))
     entries.append(minimum_entry)
     total = Decimal(0)
-    lines = []
+    groups: list[list[object]] = []  # [premier, dernier, taux, part, versement]
     k = 0
+    half = ratio / 2
     while True:
         start = add_months(hire, 6 * k)
         if start >= end:
             break
         full_end = add_months(hire, 6 * (k + 1))
-        stop = min(full_end, end)
         rate = first_year if k < 2 else yearly
-        share = Decimal((stop - start).days) / Decimal((full_end - start).days)
-        payment = (rate * ratio / 2 * share).quantize(Decimal("0.01"))
-        shown = f"semestre {k + 1} ({fr_date(start)}–{fr_date(stop)}) : {euros(rate)} × {percent(ratio)} ÷ 2"
-        if share != 1:
-            shown += f" × {(share * 100).quantize(Decimal('0.1'))} % de la période travaillée"
-        if payment < minimum:
-            shown += f" = {euros(payment)} < {euros(minimum)} : pas de versement"
-            payment = Decimal(0)
+        if full_end <= end:
+            share = Decimal(1)
+            payment = (rate * half).quantize(CENT)
         else:
-            shown += f" = {euros(payment)}"
-        lines.append(shown)
+            share = Decimal((end - start).days) / Decimal((full_end - start).days)
+            payment = (rate * half * share).quantize(CENT)
+        if payment < minimum:
+            payment = Decimal(0)
+        last = groups[-1] if groups else None
+        if last is not None and last[2] == rate and last[3] == share == 1:
+            last[1] = k + 1
+            last[4] = payment
+        else:
+            groups.append([k + 1, k + 1, rate, share, payment])
         total += payment
         k += 1
+    lines = []
+    for first, last_k, rate, share, payment in groups:
+        assert isinstance(rate, Decimal) and isinstance(share, Decimal)
+        assert isinstance(payment, Decimal)
+        count = int(str(last_k)) - int(str(first)) + 1
+        which = f"semestre {first}" if count == 1 else f"semestres {first} à {last_k}"
+        text = f"{which} : {euros(rate)} × {percent(ratio)} ÷ 2"
+        if share != 1:
+            text += f" × {(share * 100).quantize(Decimal('0.1'))} % de la période travaillée"
+        raw = (rate * half * share).quantize(CENT)
+        if payment == 0 and raw > 0:
+            text += f" = {euros(raw)} < {euros(minimum)} : pas de versement"
+        else:
+            text += f" = {euros(payment)}" + (f" (× {count})" if count > 1 else "")
+        lines.append(text)
     ev.add_amount(
         "aide_annuelle",
         "Aide de la première année",
