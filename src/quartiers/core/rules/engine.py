@@ -459,12 +459,13 @@ class Evaluation:
         Le résultat ne dépend que du paramètre, de la date et du libellé : il est mémorisé."""
         parameter = self.params[param]
         key = (id(parameter), on, label)
-        cached = _PERIODS.get(key)
-        if cached is None:
-            cached = _period(parameter, on, label)
+        found = _PERIODS.get(key)
+        if found is None or found[0] is not parameter:
+            found = (parameter, _period(parameter, on, label))
             if len(_PERIODS) > 200_000:
                 _PERIODS.clear()
-            _PERIODS[key] = cached
+            _PERIODS[key] = found
+        cached = found[1]
         if cached.to_check:
             self._to_check = True
         self.conditions.append(cached)
@@ -537,8 +538,10 @@ class Evaluation:
         )
 
 
-_ENTRIES: dict[tuple[int, dt.date], tuple[DatedValue, bool]] = {}
-_PERIODS: dict[tuple[int, dt.date, str], ConditionResult] = {}
+# Mémoires par (paramètre, date) ; la clé est l'identité de l'objet, vérifiée à la lecture
+# (un identifiant peut être réutilisé après la libération d'un ancien jeu de paramètres).
+_ENTRIES: dict[tuple[int, dt.date], tuple[Parameter, DatedValue, bool]] = {}
+_PERIODS: dict[tuple[int, dt.date, str], tuple[Parameter, ConditionResult]] = {}
 
 
 def _period(parameter: Parameter, on: dt.date, label: str) -> ConditionResult:
@@ -567,13 +570,13 @@ def _entry_at(parameter: Parameter, on: dt.date) -> tuple[DatedValue, bool]:
     """La valeur en vigueur et sa mention « à vérifier », mémorisées par (paramètre, date)."""
     key = (id(parameter), on)
     found = _ENTRIES.get(key)
-    if found is None:
+    if found is None or found[0] is not parameter:
         entry = parameter.entry_at(on)
-        found = (entry, entry.to_check)
+        found = (parameter, entry, entry.to_check)
         if len(_ENTRIES) > 200_000:
             _ENTRIES.clear()
         _ENTRIES[key] = found
-    return found
+    return found[1], found[2]
 
 
 @lru_cache(maxsize=4096)
