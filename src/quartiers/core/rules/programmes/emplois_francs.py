@@ -194,9 +194,11 @@ def _amounts(ev: Evaluation, hire: object) -> None:
         total += payment
         k += 1
     lines = []
-    for first, last_k, rate, share, payment in groups:
-        assert isinstance(rate, Decimal) and isinstance(share, Decimal)
-        assert isinstance(payment, Decimal)
+    for group in groups:
+        first, last_k, g_rate, g_share, g_payment = group
+        assert isinstance(g_rate, Decimal) and isinstance(g_share, Decimal)
+        assert isinstance(g_payment, Decimal)
+        rate, share, payment = g_rate, g_share, g_payment
         count = int(str(last_k)) - int(str(first)) + 1
         which = f"semestre {first}" if count == 1 else f"semestres {first} à {last_k}"
         text = f"{which} : {euros(rate)} × {percent(ratio)} ÷ 2"
