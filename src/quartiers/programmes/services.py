@@ -319,7 +319,7 @@ def simulate_rows(
                 yield out
                 continue
             try:
-                results = registry.evaluate(facts, day, resolver)
+                results = registry.evaluate(facts, day, resolver, stop_on_failure=True)
             except (ParameterError, ValueError) as exc:
                 out["error"] = str(exc)
                 yield out

@@ -111,3 +111,15 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
         found = _find(result.conditions, expected.get("qpv_condition", "residence_qpv"))
         assert expected["qpv_code"] in found.value, found.value
     assert case.get("source"), "chaque cas cite sa source"
+    # Le mode lot (arrêt au premier échec) donne le même verdict, les mêmes montants et manques.
+    quick = evaluate_programme(
+        programme,
+        facts,
+        on,
+        registry.parameters_for(programme.slug),
+        resolver,
+        stop_on_failure=True,
+    )
+    assert quick.verdict is result.verdict
+    assert [(a.key, a.value) for a in quick.amounts] == [(a.key, a.value) for a in result.amounts]
+    assert quick.missing_facts == result.missing_facts

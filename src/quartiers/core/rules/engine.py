@@ -46,6 +46,10 @@ class Status(StrEnum):
 STATUS_LABELS = {Status.MET: "remplie", Status.NOT_MET: "non remplie", Status.UNKNOWN: "inconnue"}
 
 
+class _Stop(Exception):
+    """Arrêt au premier échec (mode lot : seul le verdict compte, pas l'explication complète)."""
+
+
 class MissingFact(Exception):
     """Un fait nécessaire manque (ou la géographie ne peut pas répondre)."""
 
@@ -309,6 +313,8 @@ class _Block:
             ev._blocks[-1].children.append(result)
         else:
             ev.conditions.append(result)
+            if ev.stop_on_failure and status is Status.NOT_MET:
+                raise _Stop
         return True
 
 
@@ -344,7 +350,9 @@ class Evaluation:
         on: dt.date,
         params: ParameterSet,
         resolver: QpvResolver | None = None,
+        stop_on_failure: bool = False,
     ) -> None:
+        self.stop_on_failure = stop_on_failure
         self.programme = programme
         self.facts = facts
         self.on = on
@@ -469,6 +477,8 @@ class Evaluation:
         if cached.to_check:
             self._to_check = True
         self.conditions.append(cached)
+        if self.stop_on_failure and cached.status is Status.NOT_MET:
+            raise _Stop
 
     def amounts_block(self) -> _AmountsBlock:
         return _AmountsBlock(self)
@@ -604,7 +614,13 @@ def evaluate_programme(
     on: dt.date,
     params: ParameterSet,
     resolver: QpvResolver | None = None,
+    stop_on_failure: bool = False,
 ) -> ProgrammeResult:
-    ev = Evaluation(programme, facts, on, params, resolver)
-    programme.evaluate(ev)
+    """Évalue un dispositif. `stop_on_failure` : s'arrêter à la première condition non remplie
+    (même verdict, mêmes montants et faits manquants ; explication abrégée — traitements par lots)."""
+    ev = Evaluation(programme, facts, on, params, resolver, stop_on_failure)
+    try:
+        programme.evaluate(ev)
+    except _Stop:
+        pass
     return ev.result()

@@ -89,9 +89,10 @@ def evaluate(
     resolver: QpvResolver | None = None,
     slugs: Iterable[str] | None = None,
     audience: str | None = None,
+    stop_on_failure: bool = False,
 ) -> list[ProgrammeResult]:
     """Tous les dispositifs demandés (par défaut : tous), pour des faits typés, à une date."""
     return [
-        evaluate_programme(p, facts, on, parameters_for(p.slug), resolver)
+        evaluate_programme(p, facts, on, parameters_for(p.slug), resolver, stop_on_failure)
         for p in select(slugs, audience)
     ]
