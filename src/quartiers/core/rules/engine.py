@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -619,8 +620,6 @@ def evaluate_programme(
     """Évalue un dispositif. `stop_on_failure` : s'arrêter à la première condition non remplie
     (même verdict, mêmes montants et faits manquants ; explication abrégée — traitements par lots)."""
     ev = Evaluation(programme, facts, on, params, resolver, stop_on_failure)
-    try:
+    with suppress(_Stop):
         programme.evaluate(ev)
-    except _Stop:
-        pass
     return ev.result()

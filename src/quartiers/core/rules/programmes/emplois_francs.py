@@ -7,9 +7,12 @@ Référence : ../shared/reference/dispositifs.md §1 — décrets n° 2018-230, 
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import suppress
 from decimal import Decimal
 
-from quartiers.core.rules.engine import CENT, Evaluation, Programme, euros, percent
+from quartiers.core.params import ParameterError
+from quartiers.core.rules.engine import CENT, Evaluation, MissingFact, Programme, euros, percent
 from quartiers.core.rules.facts import display
 from quartiers.core.rules.programmes._util import add_months
 
@@ -30,7 +33,7 @@ def evaluate(ev: Evaluation) -> None:
         c.check(in_qpv, text, "le salarié n'habite pas en QPV à la signature")
     try:
         experiment = bool(ev.value("liste_experimentale", hire))
-    except Exception:
+    except ParameterError:  # avant le 01/04/2018 : la période a déjà échoué
         experiment = False
     if experiment:
         with ev.condition(
@@ -113,23 +116,18 @@ def evaluate(ev: Evaluation) -> None:
     ev.note(
         "Le salarié doit rester au moins 6 mois dans l'effectif ; l'aide n'est pas versée pendant l'activité partielle."
     )
-    try:
+    with suppress(ParameterError):
         delay = ev.params["delai_demande_mois"].entry_at(hire)
         ev.note(
             f"Demande à déposer dans les {delay.value} mois suivant la signature ({delay.reference}) — cerfa 16035."
         )
-    except Exception:
-        pass
     if ev.has_failed():
         return
     with ev.amounts_block():
         _amounts(ev, hire)
 
 
-def _amounts(ev: Evaluation, hire: object) -> None:
-    import datetime as dt
-
-    assert isinstance(hire, dt.date)
+def _amounts(ev: Evaluation, hire: dt.date) -> None:
     kind = ev.fact("contract_type")
     ratio = Decimal(str(ev.fact("working_time_percent"))) / 100
     is_cdi = kind == "cdi"
@@ -160,8 +158,6 @@ def _amounts(ev: Evaluation, hire: object) -> None:
     early = ev.optional("contract_end_date")
     if early is not None:
         if early <= hire:
-            from quartiers.core.rules.engine import MissingFact
-
             raise MissingFact(("contract_end_date",), "date de fin antérieure à la signature")
         end = min(early, planned_end)
     minimum_entry = ev.entry("versement_minimum", hire)

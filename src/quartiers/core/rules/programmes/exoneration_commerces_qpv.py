@@ -6,8 +6,11 @@ loi n° 2025-127 (LFI 2025), art. 100.
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import suppress
 from decimal import Decimal
 
+from quartiers.core.params import ParameterError
 from quartiers.core.rules.engine import Evaluation, Programme, euros, percent
 from quartiers.core.rules.facts import display
 
@@ -66,15 +69,13 @@ def evaluate(ev: Evaluation) -> None:
                 f"{rank}e année d'imposition après la création ({created.year}) : {percent(rate)}",
                 [schedule],
             )
-        try:
+        with suppress(ParameterError):
             cap = ev.params["plafond_base_nette"].entry_at(
-                created if year is None else created.replace(year=int(year))
+                created if year is None else dt.date(int(year), 1, 1)
             )
             ev.note(
                 f"Plafond de base nette exonérée : {euros(Decimal(str(cap.value)))} en {cap.valid_from.year} ({cap.reference}), revalorisé chaque année."
             )
-        except Exception:
-            pass
 
 
 PROGRAMME = Programme(
