@@ -154,7 +154,7 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
-def bench_file(rows: int) -> None:
+def bench_file(rows: int, workers: int) -> None:
     os.environ["QUARTIERS_VAR_DIR"] = tempfile.mkdtemp(prefix="quartiers-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiers.settings")
     import django
@@ -173,10 +173,12 @@ def bench_file(rows: int) -> None:
     generate_csv(source, rows)
     t = time.perf_counter()
     cpu = time.process_time()
-    summary = services.simulate_file(source, target)
+    summary = services.simulate_file(source, target, workers=workers)
     elapsed = time.perf_counter() - t
     cpu_used = time.process_time() - cpu
-    print(f"2) Fichier de {rows} cas (toutes les colonnes, QPV par coordonnées et dates variées) :")
+    print(
+        f"2) Fichier de {rows} cas ({workers} processus de calcul ; QPV par coordonnées, dates variées) :"
+    )
     print(
         f"   {elapsed:.1f} s, {rows / elapsed:,.0f} cas/s (objectif 100 000 cas < 60 s) ; "
         f"{summary.errors} lignes en erreur (attendu {rows // 1000})"
@@ -219,9 +221,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Banc du moteur de règles")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--evaluations", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     bench_one_person(args.evaluations)
-    bench_file(args.rows)
+    bench_file(args.rows, args.workers)
 
 
 if __name__ == "__main__":

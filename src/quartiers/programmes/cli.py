@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ def register(sub: Any) -> None:
         "-o", "--output", required=True, metavar="SORTIE.csv", help="fichier produit"
     )
     batch.add_argument("--date", type=parse_date, help="date par défaut des lignes sans `date`")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="processus de calcul (défaut : nombre de cœurs, 4 au plus)",
+    )
     batch.set_defaults(handler=_simulate_file)
 
     params = rules_sub.add_parser(

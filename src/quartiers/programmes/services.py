@@ -290,6 +290,9 @@ def _qpv_requests(facts: Mapping[str, Any], on: dt.date) -> list[tuple[float, fl
     if facts.get("tax_year"):
         dates.add(dt.date(int(facts["tax_year"]), 1, 1))
     out = []
+    for entry in facts.get("residences") or ():
+        if "lon" in entry:
+            out += [(float(entry["lon"]), float(entry["lat"]), d) for d in dates]
     for lon_name, lat_name in (("lon", "lat"), ("premises_lon", "premises_lat")):
         lon, lat = facts.get(lon_name), facts.get(lat_name)
         if lon is not None and lat is not None:
@@ -297,63 +300,121 @@ def _qpv_requests(facts: Mapping[str, Any], on: dt.date) -> list[tuple[float, fl
     return out
 
 
+class _AnswersResolver:
+    """Réponses déjà résolues par lot (pour les processus de calcul, sans base)."""
+
+    def __init__(self, answers: Mapping[tuple[float, float, dt.date], QpvAnswer | str]) -> None:
+        self.answers = answers
+
+    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
+        answer = self.answers.get((lon, lat, on))
+        if answer is None:
+            raise QpvUnavailable("position non résolue dans le lot")
+        if isinstance(answer, str):
+            raise QpvUnavailable(answer)
+        return answer
+
+
+Item = tuple[Mapping[str, str], dict[str, Any] | None, dt.date, str]
+
+
+def _row_output(item: Item, resolver: QpvResolver) -> dict[str, str]:
+    row, facts, day, error = item
+    out = dict(row)
+    if facts is None:
+        out["error"] = error
+        return out
+    try:
+        results = registry.evaluate(facts, day, resolver, stop_on_failure=True)
+    except (ParameterError, ValueError) as exc:
+        out["error"] = str(exc)
+        return out
+    for r in results:
+        out[f"{r.slug}_verdict"] = r.verdict.value
+        amount = r.main_amount()
+        shown = amount is not None and r.verdict is Verdict.ELIGIBLE
+        out[f"{r.slug}_amount"] = str(amount.value) if shown and amount else ""
+        out[f"{r.slug}_missing"] = " ".join(r.missing_facts)
+    out["error"] = ""
+    return out
+
+
+def _evaluate_chunk(
+    job: tuple[list[Item], dict[tuple[float, float, dt.date], QpvAnswer | str]],
+) -> list[dict[str, str]]:
+    items, answers = job
+    resolver = _AnswersResolver(answers)
+    return [_row_output(item, resolver) for item in items]
+
+
+def _parse_row(number: int, row: Mapping[str, str], default_day: dt.date) -> Item:
+    raw = {k: v for k, v in row.items() if k is not None}
+    day = default_day
+    try:
+        if (raw.get("date") or "").strip():
+            day = parse_date("date", raw["date"])
+        facts, errors = parse_facts(
+            {k: v for k, v in raw.items() if k not in ("date", "residences")},
+            ignore_unknown=True,
+        )
+        if (raw.get("residences") or "").strip():
+            facts["residences"] = _residences(raw["residences"])
+        if errors:
+            raise FactError(" ; ".join(errors))
+        return (raw, facts, day, "")
+    except FactError as exc:
+        return (raw, None, day, f"ligne {number} : {exc}")
+
+
+def _chunks(rows: Iterable[Mapping[str, str]], default_day: dt.date) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for number, row in enumerate(rows, start=2):
+        chunk.append(_parse_row(number, row, default_day))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def simulate_rows(
     rows: Iterable[Mapping[str, str]],
     on: dt.date | None = None,
     resolver: QpvResolver | None = None,
+    workers: int = 1,
 ) -> Iterator[dict[str, str]]:
     """Chaque ligne (faits en texte, colonne `date` facultative) → ses verdicts ; une ligne fausse
-    reçoit son erreur dans la colonne `error` sans arrêter les autres."""
+    reçoit son erreur dans la colonne `error` sans arrêter les autres.
+
+    Les QPV sont résolus par lots dans ce processus ; avec `workers` > 1, l'évaluation des
+    règles se répartit sur plusieurs processus (mêmes résultats, dans le même ordre)."""
     resolver = resolver or DatabaseQpvResolver()
     default_day = on or dt.date.today()
-    chunk: list[tuple[Mapping[str, str], dict[str, Any] | None, dt.date, str]] = []
+    prefetch = getattr(resolver, "prefetch", None)
+    if workers <= 1 or not isinstance(resolver, DatabaseQpvResolver):
+        for chunk in _chunks(rows, default_day):
+            if prefetch is not None:
+                prefetch(
+                    p for _, facts, day, _ in chunk if facts for p in _qpv_requests(facts, day)
+                )
+            for item in chunk:
+                yield _row_output(item, resolver)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    def flush() -> Iterator[dict[str, str]]:
-        prefetch = getattr(resolver, "prefetch", None)
-        if prefetch is not None:
-            prefetch(p for _, facts, day, _ in chunk if facts for p in _qpv_requests(facts, day))
-        for row, facts, day, error in chunk:
-            out = dict(row)
-            if facts is None:
-                out["error"] = error
-                yield out
-                continue
-            try:
-                results = registry.evaluate(facts, day, resolver, stop_on_failure=True)
-            except (ParameterError, ValueError) as exc:
-                out["error"] = str(exc)
-                yield out
-                continue
-            for r in results:
-                out[f"{r.slug}_verdict"] = r.verdict.value
-                amount = r.main_amount()
-                shown = amount is not None and r.verdict is Verdict.ELIGIBLE
-                out[f"{r.slug}_amount"] = str(amount.value) if shown and amount else ""
-                out[f"{r.slug}_missing"] = " ".join(r.missing_facts)
-            out["error"] = ""
-            yield out
-        chunk.clear()
-
-    for number, row in enumerate(rows, start=2):
-        raw = {k: v for k, v in row.items() if k is not None}
-        day = default_day
-        try:
-            if raw.get("date", "").strip():
-                day = parse_date("date", raw["date"])
-            facts, errors = parse_facts(
-                {k: v for k, v in raw.items() if k not in ("date", "residences")},
-                ignore_unknown=True,
-            )
-            if (raw.get("residences") or "").strip():
-                facts["residences"] = _residences(raw["residences"])
-            if errors:
-                raise FactError(" ; ".join(errors))
-            chunk.append((raw, facts, day, ""))
-        except FactError as exc:
-            chunk.append((raw, None, day, f"ligne {number} : {exc}"))
-        if len(chunk) >= CHUNK:
-            yield from flush()
-    yield from flush()
+    db_resolver = resolver
+    pending: list[Future[list[dict[str, str]]]] = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for chunk in _chunks(rows, default_day):
+            requests = [p for _, facts, day, _ in chunk if facts for p in _qpv_requests(facts, day)]
+            db_resolver.prefetch(requests)
+            answers = {r: db_resolver._answers[r] for r in requests if r in db_resolver._answers}
+            pending.append(pool.submit(_evaluate_chunk, (chunk, answers)))
+            while len(pending) > 2 * workers:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()
 
 
 def _residences(text: str) -> Any:
@@ -372,6 +433,7 @@ def simulate_file(
     on: dt.date | None = None,
     resolver: QpvResolver | None = None,
     progress: ProgressFn | None = None,
+    workers: int = 1,
 ) -> BatchSummary:
     """Fichier CSV de cas (une ligne par cas, colonnes = faits) → même fichier avec les verdicts."""
     in_path, out_path = Path(in_path), Path(out_path)
@@ -385,7 +447,7 @@ def simulate_file(
             handle, fieldnames=output_columns(fieldnames), extrasaction="ignore"
         )
         writer.writeheader()
-        for out in simulate_rows(rows, on, resolver):
+        for out in simulate_rows(rows, on, resolver, workers):
             writer.writerow(out)
             summary.rows += 1
             if out.get("error"):

@@ -194,6 +194,10 @@ def test_cli_simulate_parameters_and_file(tmp_path: Path, capsys: pytest.Capture
     assert rows[0]["emplois_francs_amount"] == "5000.00"
     assert rows[3]["emplois_francs_amount"] == "2500.00"
     assert "ligne 4" in rows[2]["error"] and "hire_date" in rows[2]["error"]
+    # Plusieurs processus de calcul : mêmes lignes, même ordre.
+    parallel = tmp_path / "parallele.csv"
+    services.simulate_file(source, parallel, workers=2)
+    assert parallel.read_text(encoding="utf-8") == target.read_text(encoding="utf-8")
 
 
 def test_batch_service_matches_single_evaluation() -> None:
