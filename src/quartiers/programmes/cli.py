@@ -53,7 +53,13 @@ def register(sub: Any) -> None:
         "parameters", help="lister les paramètres datés et leurs références"
     )
     params.add_argument("--programme", help="un seul dispositif")
-    params.add_argument("--format", choices=["text", "json"], default="text", help="sortie")
+    params.add_argument(
+        "--format",
+        choices=["text", "json", "openfisca"],
+        default="text",
+        help="sortie ; « openfisca » écrit un YAML par paramètre dans --output",
+    )
+    params.add_argument("-o", "--output", metavar="DOSSIER", help="dossier de l'export OpenFisca")
     params.set_defaults(handler=_parameters)
 
 
@@ -128,6 +134,8 @@ def _simulate_file(args: argparse.Namespace) -> int:
 def _parameters(args: argparse.Namespace) -> int:
     from quartiers.programmes import services
 
+    if args.format == "openfisca":
+        return _export_openfisca(args)
     try:
         catalogue = services.parameters_catalogue(args.programme)
     except services.EligibilityError as exc:
@@ -146,4 +154,28 @@ def _parameters(args: argparse.Namespace) -> int:
             value = "fermé" if v["value"] is None else v["value"]
             flag = " [à vérifier]" if v["to_check"] else ""
             print(f"  depuis le {v['valid_from']} : {value}{flag} — {v['reference']}")
+    return 0
+
+
+def _export_openfisca(args: argparse.Namespace) -> int:
+    from quartiers.core.rules import registry
+    from quartiers.core.rules.openfisca import export_parameters
+
+    if not args.output:
+        print("--output DOSSIER est requis avec --format openfisca", file=sys.stderr)
+        return 2
+    try:
+        chosen = [registry.programme(args.programme)] if args.programme else registry.programmes()
+    except registry.UnknownProgramme as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    total = 0
+    for programme in chosen:
+        written, skipped = export_parameters(
+            registry.parameters_for(programme.slug), Path(args.output) / programme.slug
+        )
+        total += len(written)
+        if skipped:
+            print(f"{programme.slug} : non exportés (listes) : {', '.join(skipped)}")
+    print(f"{total} paramètres exportés au format OpenFisca dans {args.output}")
     return 0

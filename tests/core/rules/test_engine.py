@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
 
 from quartiers.core.params import load_parameters
 from quartiers.core.rules import registry
 from quartiers.core.rules.engine import Status, Verdict, euros, evaluate_programme
 from quartiers.core.rules.facts import FACTS, parse_facts
+from quartiers.core.rules.openfisca import export_parameters
 from quartiers.core.rules.qpv import EditionsQpvResolver
 from tests.core.rules.test_cases import demo_resolver
 
@@ -108,3 +111,14 @@ def test_euros_format() -> None:
     assert euros(Decimal("331.37")) == "331,37 €"
     with pytest.raises(ValueError, match="public"):
         registry.select(audience="chat")
+
+
+def test_openfisca_export(tmp_path: Path) -> None:
+    params = registry.parameters_for("contrat_engagement_jeune")
+    written, skipped = export_parameters(params, tmp_path)
+    assert "situations_fiscales_admises" in skipped
+    doc = yaml.safe_load((tmp_path / "montant_majeur_non_imposable.yaml").read_text())
+    assert doc["values"]["2025-04-01"] == {"value": 561.68}
+    assert doc["metadata"]["unit"] == "currency-EUR"
+    assert "à vérifier" in doc["metadata"]["notes"]["2026-04-01"]["title"]
+    assert len(written) == len(params) - len(skipped)
