@@ -54,8 +54,23 @@ class EditionsQpvResolver:
 
     def __init__(self, editions: Sequence[Edition]) -> None:
         self.editions = sorted(editions, key=lambda e: e.valid_from or dt.date.min, reverse=True)
+        self._cache: dict[tuple[float, float, dt.date], QpvAnswer] = {}
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
+        """Réponse mémorisée par (lon, lat, date) : plusieurs dispositifs posent la même question."""
+        key = (lon, lat, on)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._locate(lon, lat, on)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def _locate(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise QpvUnavailable("coordonnées invalides")
         in_force = [e for e in self.editions if e.in_force(on)]
