@@ -340,11 +340,34 @@ def _row_output(item: Item, resolver: QpvResolver) -> dict[str, str]:
 
 
 def _evaluate_chunk(
-    job: tuple[list[Item], dict[tuple[float, float, dt.date], QpvAnswer | str]],
+    job: tuple[int, list[Mapping[str, str]], dt.date, dict[tuple[float, float, dt.date], Any]],
 ) -> list[dict[str, str]]:
-    items, answers = job
+    """Dans un processus de calcul : lire les faits des lignes brutes, puis les évaluer."""
+    first_number, rows, default_day, answers = job
     resolver = _AnswersResolver(answers)
-    return [_row_output(item, resolver) for item in items]
+    return [
+        _row_output(_parse_row(first_number + k, row, default_day), resolver)
+        for k, row in enumerate(rows)
+    ]
+
+
+QPV_COLUMNS = ("lon", "lat", "premises_lon", "premises_lat", "tax_year", *KEY_DATE_FACTS)
+
+
+def _prefetch_requests(
+    row: Mapping[str, str], default_day: dt.date
+) -> list[tuple[float, float, dt.date]]:
+    """Les (lon, lat, date) qu'une ligne demandera, lus sans analyser toute la ligne."""
+    try:
+        day = parse_date("date", row["date"]) if (row.get("date") or "").strip() else default_day
+        facts, _errors = parse_facts(
+            {k: row[k] for k in QPV_COLUMNS if row.get(k)}, ignore_unknown=True
+        )
+        if (row.get("residences") or "").strip():
+            facts["residences"] = _residences(row["residences"])
+    except FactError:
+        return []
+    return _qpv_requests(facts, day)
 
 
 def _parse_row(number: int, row: Mapping[str, str], default_day: dt.date) -> Item:
@@ -405,16 +428,29 @@ def simulate_rows(
 
     db_resolver = resolver
     pending: list[Future[list[dict[str, str]]]] = []
+    number = 2
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk in _chunks(rows, default_day):
-            requests = [p for _, facts, day, _ in chunk if facts for p in _qpv_requests(facts, day)]
+        for raw_chunk in _raw_chunks(rows):
+            requests = [p for row in raw_chunk for p in _prefetch_requests(row, default_day)]
             db_resolver.prefetch(requests)
             answers = {r: db_resolver._answers[r] for r in requests if r in db_resolver._answers}
-            pending.append(pool.submit(_evaluate_chunk, (chunk, answers)))
+            pending.append(pool.submit(_evaluate_chunk, (number, raw_chunk, default_day, answers)))
+            number += len(raw_chunk)
             while len(pending) > 2 * workers:
                 yield from pending.pop(0).result()
         for future in pending:
             yield from future.result()
+
+
+def _raw_chunks(rows: Iterable[Mapping[str, str]]) -> Iterator[list[Mapping[str, str]]]:
+    chunk: list[Mapping[str, str]] = []
+    for row in rows:
+        chunk.append({k: v for k, v in row.items() if k is not None})
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _residences(text: str) -> Any:
