@@ -195,7 +195,7 @@ def bench_file(rows: int, workers: int) -> None:
         f" (machine libre : environ {max(cpu_used, cpu_children / max(workers, 1)):.0f} s)"
     )
 
-    sample = min(rows, 2000)
+    sample = min(rows, 200)
     _, reader = services._rows(source)
     sample_rows = [next(reader) for _ in range(sample)]
     resolver = services.DatabaseQpvResolver()
