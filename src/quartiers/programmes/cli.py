@@ -69,8 +69,11 @@ def _simulate(args: argparse.Namespace) -> int:
     path = Path(args.facts)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        print(f"{path} : lecture impossible ({exc.strerror})", file=sys.stderr)
+    except FileNotFoundError:
+        print(f"{path} : fichier introuvable", file=sys.stderr)
+        return 2
+    except OSError:
+        print(f"{path} : lecture impossible", file=sys.stderr)
         return 2
     except json.JSONDecodeError as exc:
         print(f"{path} : JSON invalide, ligne {exc.lineno} colonne {exc.colno}", file=sys.stderr)
