@@ -12,7 +12,14 @@ from django.shortcuts import render
 
 from quartiers.core.rules import registry
 from quartiers.core.rules.engine import STATUS_LABELS, Status
-from quartiers.core.rules.facts import FACT_BY_NAME, FactKind, FactSpec
+from quartiers.core.rules.facts import (
+    FACT_BY_NAME,
+    FactError,
+    FactKind,
+    FactSpec,
+    parse_date,
+    parse_value,
+)
 from quartiers.programmes import services
 
 FIRST_STEP = {
@@ -72,6 +79,20 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
             skipped.append(name)
     day_text = query.get("date", "").strip() or dt.date.today().isoformat()
     errors: list[str] = []
+    invalid: list[str] = []
+    ask_date = "_asked" not in query
+    try:
+        parse_date("date", day_text)
+    except FactError as exc:
+        errors.append(f"Date de la simulation : {exc}")
+        day_text, ask_date = dt.date.today().isoformat(), True
+    for name in list(answers):
+        try:
+            parse_value(FACT_BY_NAME[name], answers[name])
+        except FactError as exc:
+            errors.append(f"{FACT_BY_NAME[name].label} : {exc}")
+            invalid.append(name)
+            del answers[name]
     simulation = None
     try:
         simulation = services.simulate(answers, day_text, audience=audience)
@@ -83,7 +104,7 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
     else:
         pending = [n for n in simulation.missing_facts() if n not in skipped]
     pending = [n for n in pending if n not in HIDDEN_WITH]
-    show_results = simulation is not None and (not pending or "resultats" in query) and not errors
+    show_results = simulation is not None and not errors and (not pending or "resultats" in query)
     context: dict[str, Any] = {
         "title": f"Simulateur — {registry.AUDIENCES[audience]}",
         "audience": audience,
@@ -109,7 +130,7 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
         "answered": [(FACT_BY_NAME[k], _shown(k, v)) for k, v in answers.items()],
         "demo_hint": DEMO_HINT,
         "show_results": show_results,
-        "first_step": not started,
+        "first_step": ask_date,
     }
     if show_results and simulation is not None:
         context["results"] = [_result_view(r) for r in simulation.results]

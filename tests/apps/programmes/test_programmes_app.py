@@ -207,3 +207,22 @@ def test_batch_service_matches_single_evaluation() -> None:
     row = {k: str(v) for k, v in facts.items()} | {"date": "2024-06-01"}
     batch = next(services.simulate_rows([row]))
     assert batch["emplois_francs_verdict"] == single.verdict.value == "eligible"
+
+
+def test_simulator_asks_again_a_badly_typed_answer() -> None:
+    page = (
+        Client()
+        .get(
+            "/dispositifs/simulateur/person/",
+            {
+                "_asked": "birth_date",
+                "date": "2025-06-01",
+                "birth_date": "31/02/2004",
+                "employment_status": "jobseeker",
+            },
+        )
+        .content.decode()
+    )
+    assert "Date de naissance" in page and "date attendue" in page
+    assert 'id="q-birth_date"' in page
+    assert 'name="employment_status" value="jobseeker"' in page
