@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from quartiers import demo
     from quartiers.identification import cli as identification_cli
+    from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
     from quartiers.territories import reference_cli
 
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     territories_cli.register(sub)
     reference_cli.register(sub)
     identification_cli.register(sub)
+    programmes_cli.register(sub)
     return parser
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "quartiers.web",
     "quartiers.territories",
     "quartiers.identification",
+    "quartiers.programmes",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("quartiers.web.urls")),
     path("", include("quartiers.territories.urls")),
     path("", include("quartiers.identification.urls")),
+    path("", include("quartiers.programmes.urls")),
 ]

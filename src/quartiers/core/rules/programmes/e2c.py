@@ -1,0 +1,96 @@
+"""Écoles de la deuxième chance (E2C) : parcours de 4 à 18 mois, rémunéré.
+
+Référence : ../shared/reference/dispositifs.md §4 — C. éduc. L.214-14 ; décrets n° 2021-522
+et 2021-672 (rémunération des stagiaires de la formation professionnelle).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from quartiers.core.params import DatedValue
+from quartiers.core.rules.engine import Evaluation, Programme, euros
+from quartiers.core.rules.facts import display
+
+
+def evaluate(ev: Evaluation) -> None:
+    on = ev.on
+    ev.key_date_label = "date d'entrée envisagée (date de la simulation)"
+    age = -1
+    with ev.condition("age", "Âge de 16 à 25 ans à l'entrée") as c:
+        low, high = int(ev.value("age_minimum", on)), int(ev.value("age_maximum", on))
+        age = ev.age(on)
+        c.check(low <= age <= high, f"{age} ans", f"{age} ans, hors de {low}–{high} ans")
+    with ev.condition("diplome", "Sans diplôme ni qualification professionnelle") as c:
+        level = ev.fact("diploma_level")
+        c.check(
+            level in ev.value("diplomes_admis", on),
+            display("diploma_level", level),
+            "diplôme ou qualification déjà obtenu",
+        )
+    with ev.condition(
+        "situation", "Sorti du système scolaire, sans emploi", "C. éduc. L.214-14"
+    ) as c:
+        status = ev.fact("employment_status")
+        c.check(
+            status not in {"student", "employed"},
+            display("employment_status", status),
+            "encore scolarisé ou en emploi",
+        )
+    ev.note(
+        "Parcours individualisé de 4 à 18 mois en alternance, entrées toute l'année, sans internat."
+    )
+    if ev.has_failed():
+        return
+    with ev.amounts_block():
+        if bool(ev.fact("receives_unemployment_benefit")):
+            ev.note(
+                "Pas de rémunération de stagiaire : l'allocation chômage (ARE) est maintenue pendant le parcours."
+            )
+            return
+        entry: DatedValue
+        if age < 18:
+            entry = ev.entry("remuneration_16_17", on)
+            why = f"{age} ans (16–17 ans)"
+        elif age >= 26:
+            entry = ev.entry("remuneration_26_plus", on)
+            why = f"{age} ans (26 ans et plus)"
+        else:
+            worked = bool(ev.fact("recent_work_history"))
+            experience = ev.params["remuneration_experience"]
+            if worked and experience.values[0].valid_from <= on:
+                entry = ev.entry("remuneration_experience", on)
+                why = f"{age} ans, a déjà travaillé 6 mois sur 12 ou 12 sur 24"
+            else:
+                entry = ev.entry("remuneration_18_25", on)
+                why = f"{age} ans (18–25 ans)"
+        amount = Decimal(str(entry.value))
+        ev.add_amount(
+            "remuneration",
+            "Rémunération mensuelle de stagiaire",
+            amount,
+            "€/mois",
+            f"{why} : {euros(amount)}",
+            [entry],
+        )
+
+
+PROGRAMME = Programme(
+    slug="e2c",
+    title="École de la deuxième chance (E2C)",
+    audiences=("person",),
+    summary="Parcours rémunéré de remise à niveau et d'insertion pour les 16–25 ans sans diplôme.",
+    references=(
+        "C. éduc. L.214-14, D.214-9 à D.214-12",
+        "Décret n° 2021-522",
+        "Décret n° 2021-672",
+    ),
+    facts=(
+        "birth_date",
+        "diploma_level",
+        "employment_status",
+        "receives_unemployment_benefit",
+        "recent_work_history",
+    ),
+    evaluate=evaluate,
+)

@@ -1,0 +1,57 @@
+"""Pass colo : aide au départ en colonie des enfants de 11 ans (depuis 2024).
+
+Référence : ../shared/reference/dispositifs.md §9 ; OpenFisca-France `pass_colo`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from quartiers.core.rules.engine import Evaluation, Programme, euros
+
+
+def evaluate(ev: Evaluation) -> None:
+    on = ev.on
+    ev.open_on(on, "Dispositif en vigueur (depuis 2024)")
+    with ev.condition("age", "Avoir 11 ans dans l'année civile") as c:
+        target = int(ev.value("age_dans_annee", on))
+        birth = ev.fact("birth_date")
+        reached = on.year - birth.year
+        c.check(
+            reached == target,
+            f"né(e) en {birth.year} : {reached} ans dans l'année {on.year}",
+            f"{reached} ans dans l'année (12 ans à titre exceptionnel)",
+        )
+    with ev.condition("qf", "Quotient familial d'au plus 1 500 €") as c:
+        ceiling = Decimal(str(ev.value("quotient_familial_max", on)))
+        qf = Decimal(str(ev.fact("family_quotient")))
+        c.check(qf <= ceiling, euros(qf), f"{euros(qf)} > {euros(ceiling)}")
+    ev.note("Séjours en France uniquement ; géré par la CAF (Vacaf).")
+    if ev.has_failed():
+        return
+    with ev.amounts_block():
+        entry = ev.entry("bareme", on)
+        qf = Decimal(str(ev.fact("family_quotient")))
+        for ceiling, amount in entry.value:
+            if qf <= Decimal(str(ceiling)):
+                value = Decimal(str(amount))
+                ev.add_amount(
+                    "pass_colo",
+                    "Montant du pass colo",
+                    value,
+                    "€",
+                    f"QF {euros(qf)} ≤ {euros(Decimal(str(ceiling)))} : {euros(value)}",
+                    [entry],
+                )
+                return
+
+
+PROGRAMME = Programme(
+    slug="pass_colo",
+    title="Pass colo",
+    audiences=("person",),
+    summary="De 200 à 350 € pour le départ en colonie d'un enfant de 11 ans, selon le quotient familial.",
+    references=("OpenFisca-France pass_colo", "europe1.fr (04/2024)"),
+    facts=("birth_date", "family_quotient"),
+    evaluate=evaluate,
+)
