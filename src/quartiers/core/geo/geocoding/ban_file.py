@@ -343,10 +343,17 @@ class BanFileGeocoder:
         """Remplace les mots inconnus par le plus proche du vocabulaire (fautes de frappe)."""
         out: list[str] = []
         corrections = 0
-        for word in words:
+        for position, word in enumerate(words):
             if word in self._postings or word in self._commune_by_word or word.isdigit():
                 out.append(word)
                 continue
+            if position == len(words) - 1 and len(word) >= 2:
+                # Dernier mot en cours de frappe (autocomplétion) : « tilleu » → « tilleuls ».
+                starts = [w for w in self._vocabulary.get(word[:1], []) if w.startswith(word)]
+                if starts:
+                    out.append(min(starts, key=lambda w: (-len(self._postings.get(w, ())), w)))
+                    corrections += 1
+                    continue
             if word in STOPWORDS or len(word) < 4:
                 out.append(word)
                 continue
