@@ -25,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +180,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addresses", type=int, default=20_000, help="adresses à vérifier")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processus addok")
+    parser.add_argument("--rounds", type=int, default=2, help="1 : A B ; 2 : A B B A (défaut)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-geocode-"))
@@ -212,37 +214,57 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         demo.build_geography()
         workers = int(getattr(get_geocoder(), "max_concurrency", 1))
+        own_shares: list[float] = []
 
-        base_s, base_found = single_csv_call(server.url, queries)
-        base_rate = args.addresses / base_s
-        print(
-            f"(a) un seul appel /search/csv/ : {base_s:.1f} s, {base_rate:.0f} adresses/s "
-            f"({base_found} géocodées)"
-        )
+        # Chauffe : les caches de chaque processus addok (phonétique…) servent aux deux mesures.
+        geocoder = get_geocoder()
+        with open(queries, encoding="utf-8") as handle:
+            sample = [r["adresse"] for r in csv.DictReader(handle, delimiter=";")][:2000]
+        with ThreadPoolExecutor(args.workers) as pool:
+            list(
+                pool.map(
+                    geocoder.search_many, [sample[i :: args.workers] for i in range(args.workers)]
+                )
+            )
 
-        out = work / "resultat.csv"
-        start = time.perf_counter()
-        summary = check_addresses(queries, out, ["adresse"])
-        ours_s = time.perf_counter() - start
-        ours_rate = args.addresses / ours_s
-        sec = summary.seconds
-        own = sec["read"] + sec["locate"] + sec["write"]
-        print(
-            f"(b) check-file de bout en bout ({workers} lots en parallèle) : {ours_s:.1f} s, "
-            f"{ours_rate:.0f} adresses/s"
-        )
-        print(
-            f"    en QPV {summary.in_qpv}, hors QPV {summary.outside}, à vérifier "
-            f"{summary.to_check}, erreurs {summary.errors}"
-        )
-        print(
-            f"    lecture {sec['read']:.2f} s, localisation {sec['locate']:.2f} s, écriture "
-            f"{sec['write']:.2f} s, attente du géocodeur {sec['geocode_wait']:.1f} s"
-        )
+        # Ordre A B B A (--rounds 2) : une charge de la machine qui dérive pèse autant des deux côtés.
+        base_times: list[float] = []
+        ours_times: list[float] = []
+        order = ["a", "b"] + ["b", "a"] * (args.rounds - 1)
+        for step in order:
+            if step == "a":
+                base_s, base_found = single_csv_call(server.url, queries)
+                base_times.append(base_s)
+                print(
+                    f"(a) un seul appel /search/csv/ : {base_s:.1f} s, "
+                    f"{args.addresses / base_s:.0f} adresses/s ({base_found} géocodées)"
+                )
+                continue
+            out = work / "resultat.csv"
+            start = time.perf_counter()
+            summary = check_addresses(queries, out, ["adresse"])
+            ours_s = time.perf_counter() - start
+            ours_times.append(ours_s)
+            sec = summary.seconds
+            own = sec["read"] + sec["locate"] + sec["write"]
+            own_shares.append(own / ours_s)
+            print(
+                f"(b) check-file de bout en bout ({workers} lots en parallèle) : {ours_s:.1f} s, "
+                f"{args.addresses / ours_s:.0f} adresses/s ; {sec['addresses_sent']:.0f} adresses "
+                "distinctes envoyées"
+            )
+            print(
+                f"    en QPV {summary.in_qpv}, hors QPV {summary.outside}, à vérifier "
+                f"{summary.to_check}, erreurs {summary.errors} ; lecture {sec['read']:.2f} s, "
+                f"localisation {sec['locate']:.2f} s, écriture {sec['write']:.2f} s"
+            )
+        base_rate = args.addresses / (sum(base_times) / len(base_times))
+        ours_rate = args.addresses / (sum(ours_times) / len(ours_times))
         ratio = ours_rate / base_rate
-        share = own / ours_s
+        share = max(own_shares)
+        print(f"Débit moyen : (a) {base_rate:.0f} adresses/s, (b) {ours_rate:.0f} adresses/s")
         print(f"Rapport débit (b)/(a) : {ratio:.2f}× (objectif ≥ 1,5×)")
-        print(f"Part de notre temps hors géocodage : {share:.1%} (objectif < 10 %)")
+        print(f"Part de notre temps hors géocodage : {share:.1%} au plus (objectif < 10 %)")
         return 0
     finally:
         server.stop()

@@ -294,3 +294,9 @@ def test_repeated_addresses_are_geocoded_once(geocoder: BanFileGeocoder, tmp_pat
     assert {r["geocode_label"] for r in rows[::3]} == {
         "12 Rue Saint-Éloi 18999 Bellerive (fictive)"
     }
+
+
+def test_autocompletion_of_the_last_word(geocoder: BanFileGeocoder) -> None:
+    found = geocoder.search("12 rue saint-él", limit=3)
+    assert found[0].label.startswith("12 Rue Saint-Éloi")
+    assert geocoder.search("avenue des tille", limit=1)[0].label.startswith("Avenue des Tilleuls")

@@ -218,23 +218,30 @@ class BanFileGeocoder:
         lons: list[float] = []
         lats: list[float] = []
         point_street: list[int] = []
+        raw_ids: dict[tuple[str, str], int] = {}  # (nom brut, commune) : évite de renormaliser
+        reps: dict[str, str] = {}
         for numero, rep, voie, cp, insee, commune, lon, lat in self.rows():
-            street_key = (key(voie), insee)
-            sid = self._by_key.get(street_key)
-            if sid is None:
-                sid = len(self._streets)
-                self._by_key[street_key] = sid
-                words = tuple(significant(tokens(voie)))
-                self._streets.append(_Street(voie, insee, cp, commune, words))
-                for word in set(words):
-                    self._postings[word].append(sid)
+            sid = raw_ids.get((voie, insee), -1)
+            if sid < 0:
+                street_key = (key(voie), insee)
+                sid = self._by_key.get(street_key, -1)
+                if sid < 0:
+                    sid = len(self._streets)
+                    self._by_key[street_key] = sid
+                    words = tuple(significant(tokens(voie)))
+                    self._streets.append(_Street(voie, insee, cp, commune, words))
+                    for word in set(words):
+                        self._postings[word].append(sid)
+                raw_ids[(voie, insee)] = sid
             street = self._streets[sid]
             street.lon_sum += lon
             street.lat_sum += lat
             street.points += 1
             number = numero.lstrip("0") or numero
             if number and number.isdigit() and int(number) < 99_990:
-                rep_key = repetition(rep)
+                rep_key = reps.get(rep)
+                if rep_key is None:
+                    rep_key = reps[rep] = repetition(rep)
                 raw = f"{number} {rep.strip()}".strip() if rep.strip() else number
                 street.numbers.setdefault(f"{number}{rep_key}", (lon, lat, raw))
                 lons.append(lon)
@@ -336,10 +343,17 @@ class BanFileGeocoder:
         """Remplace les mots inconnus par le plus proche du vocabulaire (fautes de frappe)."""
         out: list[str] = []
         corrections = 0
-        for word in words:
+        for position, word in enumerate(words):
             if word in self._postings or word in self._commune_by_word or word.isdigit():
                 out.append(word)
                 continue
+            if position == len(words) - 1 and len(word) >= 2:
+                # Dernier mot en cours de frappe (autocomplétion) : « tilleu » → « tilleuls ».
+                starts = [w for w in self._vocabulary.get(word[:1], []) if w.startswith(word)]
+                if starts:
+                    out.append(min(starts, key=lambda w: (-len(self._postings.get(w, ())), w)))
+                    corrections += 1
+                    continue
             if word in STOPWORDS or len(word) < 4:
                 out.append(word)
                 continue
