@@ -162,6 +162,7 @@ def simulate(
         raise EligibilityError("« audience » : person, employer ou structure attendu")
     if not isinstance(raw_facts, Mapping):
         raise EligibilityError("« facts » : un objet {nom du fait: valeur} est attendu")
+    raw_facts = with_geocoded_address(raw_facts)
     facts, errors = parse_facts(raw_facts, ignore_unknown=ignore_unknown)
     if errors:
         raise EligibilityError("faits invalides : " + " ; ".join(errors))
@@ -174,6 +175,30 @@ def simulate(
     except ValueError as exc:
         raise EligibilityError(str(exc)) from None
     return Simulation(day, facts, results, audience)
+
+
+def with_geocoded_address(raw_facts: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Un fait `address` devient `lon`/`lat` par le géocodeur, sous la même politique de confiance
+    que la vérification d'adresse : un résultat peu sûr est refusé avec sa raison, jamais deviné."""
+    address = raw_facts.get("address")
+    if address in (None, ""):
+        return raw_facts
+    if not isinstance(address, str):
+        raise EligibilityError("« address » : une adresse en texte est attendue")
+    from quartiers.core.geo.geocoding import GeocodingError
+    from quartiers.core.geo.geocoding.classify import classify
+    from quartiers.territories.geocoder import get_geocoder, min_score
+
+    try:
+        found = get_geocoder().search(address, limit=1)
+    except GeocodingError as exc:
+        raise EligibilityError(f"géocodage impossible : {exc}") from None
+    best = found[0] if found else None
+    verdict = classify(best, min_score())
+    if best is None or not verdict.confident:
+        raise EligibilityError(f"adresse « {address} » à vérifier : {verdict.reason}")
+    rest = {k: v for k, v in raw_facts.items() if k != "address"}
+    return {**rest, "lon": best.lon, "lat": best.lat}
 
 
 def _as_date(on: dt.date | str | None) -> dt.date:
