@@ -10,7 +10,7 @@ def main() -> int:
     try:
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
             return 0
-    except Exception as exc:  # noqa: BLE001 - on veut seulement savoir si le serveur répond
+    except Exception as exc:  # on veut seulement savoir si le serveur répond
         print(f"PostgreSQL indisponible : {exc}", file=sys.stderr)
         return 1
 

@@ -49,7 +49,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 QP_2015 = re.compile(r"^QP(\d{3}|02[AB])\d{3}$")
-# « QNXXXYYZ » (ANCT) : département sur 3 caractères, rang sur 2, une lettre.
+# Format ANCT « QN » + DDD + RR + lettre : département sur 3 caractères, rang sur 2, une lettre.
 QN_2024 = re.compile(r"^QN(\d{3}|02[AB])\d{2}[A-Z]$")
 FREE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 _SPLIT = re.compile(r"[,;|/ ]+")
