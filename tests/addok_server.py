@@ -24,7 +24,9 @@ import pytest
 VENV_BIN = Path(sys.executable).parent
 REDIS_HOST = "127.0.0.1"
 REDIS_PORT = 6379
-TEST_DBS = (7, 8)
+# Bases Redis de test (vidées) ; autre paire par QUARTIERS_TEST_REDIS_DBS=9,10 pour deux copies du
+# dépôt testées en même temps sur la même machine.
+TEST_DBS = tuple(int(x) for x in os.environ.get("QUARTIERS_TEST_REDIS_DBS", "7,8").split(","))[:2]
 
 CONFIG_TEMPLATE = """\
 # Configuration addok générée par les tests de Quartiers (plugins addok-fr, addok-france, addok-csv).
