@@ -208,8 +208,8 @@ def main() -> int:
         from django.core.management import call_command
 
         from quartiers import demo
-        from quartiers.territories.addresses import check_addresses
-        from quartiers.territories.geocoder import get_geocoder
+        from quartiers.addresses.geocoder import get_geocoder
+        from quartiers.addresses.services import check_addresses
 
         call_command("migrate", interactive=False, verbosity=0)
         demo.build_geography()

@@ -161,7 +161,7 @@ def phase_floor(data: Path) -> dict[str, float]:
     import pyarrow.parquet as pq
     from scipy import ndimage
 
-    from quartiers.core.geo.identification.grid import decode_cell_ids
+    from quartiers.core.identification.grid import decode_cell_ids
 
     start = time.perf_counter()
     table = pq.read_table(data / "grille.parquet")
@@ -178,8 +178,8 @@ def phase_ours(data: Path) -> dict[str, float]:
     _single_core()
     from decimal import Decimal
 
-    from quartiers.core.geo.identification import RunOptions, run
-    from quartiers.core.geo.identification.outputs import polygons
+    from quartiers.core.identification import RunOptions, run
+    from quartiers.core.identification.outputs import polygons
 
     start = time.perf_counter()
     result = run(

@@ -45,19 +45,13 @@ PERSON = {
 
 def bench_one_person(n: int = 2000) -> None:
     from quartiers import demo
-    from quartiers.core.geo import ZoningIndex
+    from quartiers.core.geo.zoning import DatedLocator, Edition
     from quartiers.core.rules import registry
-    from quartiers.core.rules.qpv import Edition, EditionsQpvResolver
 
-    resolver = EditionsQpvResolver(
+    resolver = DatedLocator.in_memory(
         [
-            Edition(
-                "2015",
-                dt.date(2015, 1, 1),
-                dt.date(2023, 12, 31),
-                ZoningIndex(demo.perimeters_2015()),
-            ),
-            Edition("2024", dt.date(2024, 1, 1), None, ZoningIndex(demo.perimeters_2024())),
+            (Edition("2015", dt.date(2015, 1, 1), dt.date(2023, 12, 31)), demo.perimeters_2015()),
+            (Edition("2024", dt.date(2024, 1, 1), None), demo.perimeters_2024()),
         ]
     )
     on = dt.date(2025, 6, 1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from quartiers.addresses.api import geocode_router
+from quartiers.addresses.api import router as locate_router
 from quartiers.identification.api import router as identification_router
 from quartiers.programmes.api import router as programmes_router
-from quartiers.territories.api import geocode_router
-from quartiers.territories.api import router as qpv_router
+from quartiers.zoning.api import router as qpv_router
 
 api = NinjaAPI(
     title="API Quartiers",
@@ -18,6 +19,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
 )
+# `/qpv/locate` (adresses et points) avant `/qpv/{code}` (fiche) : même préfixe, deux domaines.
+api.add_router("/qpv", locate_router)
 api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
 api.add_router("/identification", identification_router)

@@ -32,7 +32,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "dsfr",
     "quartiers.web",
+    "quartiers.zoning",
     "quartiers.territories",
+    "quartiers.addresses",
     "quartiers.identification",
     "quartiers.programmes",
 ]
@@ -62,6 +64,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
+                "quartiers.web.context_processors.map_settings",
             ],
         },
     },

@@ -1,1 +1,1 @@
-"""Identification des quartiers : commandes, pages et services autour de `core.geo.identification`."""
+"""Identification des quartiers : commandes, pages et services autour de `core.identification`."""

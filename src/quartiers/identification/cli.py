@@ -8,8 +8,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from quartiers.cli import parse_date
-
 
 def _decimal(text: str) -> Decimal:
     try:
@@ -73,7 +71,7 @@ def register(sub: Any) -> None:
         default="auto",
         help="méthode : métropole (unités urbaines) ou Martinique/La Réunion (communes)",
     )
-    p.add_argument("--date", type=parse_date, help="date des paramètres (défaut : aujourd'hui)")
+    p.add_argument("--date", type="date", help="date des paramètres (défaut : aujourd'hui)")
     p.add_argument(
         "--param",
         action="append",
@@ -119,7 +117,7 @@ def register(sub: Any) -> None:
     c.add_argument(
         "-o", "--output", metavar="SORTIE", type=Path, help="CSV des décisions (sinon à l'écran)"
     )
-    c.add_argument("--date", type=parse_date, help="date des paramètres (défaut : aujourd'hui)")
+    c.add_argument("--date", type="date", help="date des paramètres (défaut : aujourd'hui)")
     c.set_defaults(handler=_identify_census)
 
 
@@ -131,10 +129,10 @@ def _fail(message: str) -> int:
 def _identify(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from quartiers.core.geo.identification import IdentificationError, RunOptions, run
-    from quartiers.core.geo.identification.outputs import write_outputs
-    from quartiers.core.geo.identification.parameters import parse_overrides
-    from quartiers.core.geo.identification.report import html_report
+    from quartiers.core.identification import IdentificationError, RunOptions, run
+    from quartiers.core.identification.outputs import write_outputs
+    from quartiers.core.identification.parameters import parse_overrides
+    from quartiers.core.identification.report import html_report
     from quartiers.core.params import ParameterError
 
     if (
@@ -201,9 +199,6 @@ def _identify(args: argparse.Namespace) -> int:
         + (f", rapport dans {args.report}" if args.report else "")
     )
     if args.save_edition:
-        from quartiers.cli import setup_django
-
-        setup_django()
         from quartiers.identification.services import save_result_as_edition
 
         report = save_result_as_edition(result, args.save_edition, source=str(args.grid))
@@ -214,8 +209,8 @@ def _identify(args: argparse.Namespace) -> int:
 def _identify_census(args: argparse.Namespace) -> int:
     import csv
 
-    from quartiers.core.geo.identification import IdentificationError, IdentificationParameters
-    from quartiers.core.geo.identification.overseas import METHODS, read_census_units
+    from quartiers.core.identification import IdentificationError, IdentificationParameters
+    from quartiers.core.identification.overseas import METHODS, read_census_units
 
     try:
         units = read_census_units(str(args.table), args.method)

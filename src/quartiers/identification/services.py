@@ -1,7 +1,7 @@
 """Cas d'usage de l'identification : lancer, enregistrer, importer comme édition, comparer.
 
 Le CLI (`quartiers identify`, `quartiers qpv compare`) et les pages passent par ici ; la méthode
-elle-même vit dans `quartiers.core.geo.identification`.
+elle-même vit dans `quartiers.core.identification`.
 """
 
 from __future__ import annotations
@@ -9,20 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
 
 import shapely
 from django.conf import settings
 from django.db import transaction
 
 from quartiers.core.geo import PerimeterRecord
-from quartiers.core.geo.identification import IdentificationResult, RunOptions, run
-from quartiers.core.geo.identification.compare import Comparison, compare
-from quartiers.core.geo.identification.outputs import aggregate_rows, polygons, to_wgs84
-from quartiers.core.geo.identification.report import svg_map
+from quartiers.core.identification import IdentificationResult, RunOptions, run
+from quartiers.core.identification.outputs import aggregate_rows, polygons, to_wgs84
+from quartiers.core.identification.report import svg_map
 from quartiers.identification.models import IdentificationRun
-from quartiers.territories.models import ZoningLayer
-from quartiers.territories.services import ImportReport, ZoningError, record_of, save_records
+from quartiers.zoning.services import ImportReport, ZoningError, save_records
 
 MAX_STORED_REJECTED = 3000
 
@@ -172,21 +169,3 @@ def save_run_as_edition(run_obj: IdentificationRun, edition: str) -> ImportRepor
         is_simulated=True,
         source=f"identification n° {run_obj.pk}",
     )
-
-
-def compare_editions(edition_a: str, edition_b: str, zoning_kind: str = "qpv") -> Comparison:
-    """Charge deux éditions (A : référence, B : simulation) et les compare."""
-    layers: list[Any] = []
-    for edition in (edition_a, edition_b):
-        layer = ZoningLayer.objects.filter(zoning_kind=zoning_kind, edition=edition).first()
-        if layer is None:
-            known = ", ".join(
-                ZoningLayer.objects.filter(zoning_kind=zoning_kind).values_list(
-                    "edition", flat=True
-                )
-            )
-            raise ZoningError(f"édition « {edition} » inconnue (connues : {known or 'aucune'})")
-        layers.append(layer)
-    a = [record_of(p) for p in layers[0].perimeters.all()]
-    b = [record_of(p) for p in layers[1].perimeters.all()]
-    return compare(a, b, edition_a, edition_b)

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from quartiers.core.geo.identification import IdentificationError, RunOptions
+from quartiers.core.identification import IdentificationError, RunOptions
 from quartiers.core.params import ParameterError
 from quartiers.identification import services
 from quartiers.identification.models import IdentificationRun
-from quartiers.territories.services import ZoningError
+from quartiers.zoning.services import ZoningError
 
 UPLOADS = ("grid", "urban_units", "uu_composition", "incomes")
 
@@ -88,8 +88,8 @@ def _run_from_request(request: HttpRequest) -> IdentificationRun:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(IdentificationRun, pk=pk)
-    quartiers = [a for a in run.aggregates if a["decision"] == "quartier retenu"]
-    rejected = [a for a in run.aggregates if a["decision"] != "quartier retenu"][:200]
+    quartiers = [a for a in run.aggregates if a["is_quartier"]]
+    rejected = [a for a in run.aggregates if not a["is_quartier"]][:200]
     return render(
         request,
         "identification/detail.html",

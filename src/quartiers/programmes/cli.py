@@ -11,7 +11,6 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    from quartiers.cli import parse_date
 
     rules = sub.add_parser(
         "rules", help="dispositifs : simuler l'éligibilité, lister les paramètres"
@@ -23,7 +22,7 @@ def register(sub: Any) -> None:
     simulate.add_argument(
         "facts", metavar="FAITS.json", help='fichier JSON : {faits} ou {"date": …, "facts": {…}}'
     )
-    simulate.add_argument("--date", type=parse_date, help="date de la simulation (AAAA-MM-JJ)")
+    simulate.add_argument("--date", type="date", help="date de la simulation (AAAA-MM-JJ)")
     simulate.add_argument(
         "--programme", action="append", help="limiter à ce dispositif (répétable)"
     )
@@ -40,7 +39,7 @@ def register(sub: Any) -> None:
     batch.add_argument(
         "-o", "--output", required=True, metavar="SORTIE.csv", help="fichier produit"
     )
-    batch.add_argument("--date", type=parse_date, help="date par défaut des lignes sans `date`")
+    batch.add_argument("--date", type="date", help="date par défaut des lignes sans `date`")
     batch.add_argument(
         "--workers",
         type=int,
@@ -64,7 +63,6 @@ def register(sub: Any) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from quartiers.cli import setup_django
 
     path = Path(args.facts)
     try:
@@ -85,7 +83,6 @@ def _simulate(args: argparse.Namespace) -> int:
         doc.get("facts", doc) if "facts" in doc else {k: v for k, v in doc.items() if k != "date"}
     )
     day = args.date or doc.get("date")
-    setup_django()
     from quartiers.programmes import services
 
     try:
@@ -114,9 +111,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _simulate_file(args: argparse.Namespace) -> int:
-    from quartiers.cli import setup_django
 
-    setup_django()
     from quartiers.programmes import services
 
     try:

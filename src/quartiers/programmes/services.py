@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from quartiers.core.csvfile import CsvFileError, dict_rows
+from quartiers.core.geo.zoning import DatedLocator
 from quartiers.core.params import ParameterError
 from quartiers.core.rules import registry
 from quartiers.core.rules.engine import ProgrammeResult, Verdict
@@ -28,91 +26,17 @@ from quartiers.core.rules.facts import (
     parse_date,
     parse_facts,
 )
-from quartiers.core.rules.qpv import QpvAnswer, QpvResolver, QpvUnavailable
+from quartiers.core.rules.qpv import AnswersResolver, QpvResolver
+from quartiers.zoning.services import locator
 
 
 class EligibilityError(ValueError):
     """Demande refusée (faits mal formés, dispositif ou public inconnu) ; message en français."""
 
 
-class DatabaseQpvResolver:
+def database_resolver() -> DatedLocator:
     """Résidence en QPV par la géographie en base, liste en vigueur à la date demandée."""
-
-    def __init__(self) -> None:
-        self._answers: dict[tuple[float, float, dt.date], QpvAnswer | str] = {}
-        self._layers: dict[dt.date, tuple[Any, ...] | str] = {}
-        self._all_layers: list[Any] | None = None
-
-    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
-        key = (lon, lat, on)
-        if key not in self._answers:
-            self._answers[key] = self._locate_one(lon, lat, on)
-        answer = self._answers[key]
-        if isinstance(answer, str):
-            raise QpvUnavailable(answer)
-        return answer
-
-    def _locate_one(self, lon: float, lat: float, on: dt.date) -> QpvAnswer | str:
-        from quartiers.territories.services import ZoningError, locate_points
-
-        try:
-            location = locate_points([lon], [lat], on=on, with_distance=False)[0]
-        except ZoningError as exc:
-            return str(exc)
-        if location.error:
-            return location.error
-        return QpvAnswer(location.in_zoning, location.code, location.edition or self._editions(on))
-
-    def _layers_on(self, on: dt.date) -> tuple[Any, ...] | str:
-        """Les éditions officielles en vigueur à la date, la plus récente d'abord (comme
-        `territories.services.layers_in_force`, mais les couches sont lues une seule fois)."""
-        from quartiers.territories.models import ZoningKind, ZoningLayer
-
-        if self._all_layers is None:
-            self._all_layers = list(
-                ZoningLayer.objects.filter(zoning_kind=ZoningKind.QPV, is_simulated=False)
-            )
-        if on not in self._layers:
-            in_force = [layer for layer in self._all_layers if layer.is_in_force(on)]
-            in_force.sort(key=lambda layer: layer.valid_from or dt.date.min, reverse=True)
-            layers = tuple(in_force)
-            self._layers[on] = layers or (
-                f"aucune édition de ce zonage n'est en vigueur le {on:%d/%m/%Y} : "
-                "importez-en une (quartiers qpv import)"
-            )
-        return self._layers[on]
-
-    def _editions(self, on: dt.date) -> str:
-        layers = self._layers_on(on)
-        return "" if isinstance(layers, str) else " + ".join(layer.edition for layer in layers)
-
-    def prefetch(self, points: Iterable[tuple[float, float, dt.date]]) -> None:
-        """Résout d'un coup un lot de (lon, lat, date) : un index par ensemble d'éditions."""
-        from quartiers.territories.services import registry as index_registry
-
-        groups: dict[tuple[Any, ...], list[tuple[float, float, dt.date]]] = defaultdict(list)
-        for lon, lat, on in points:
-            if (lon, lat, on) in self._answers:
-                continue
-            layers = self._layers_on(on)
-            if isinstance(layers, str):
-                self._answers[(lon, lat, on)] = layers
-                continue
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                self._answers[(lon, lat, on)] = "coordonnées invalides"
-                continue
-            groups[layers].append((lon, lat, on))
-        for layers, items in groups.items():
-            index, editions = index_registry.get(list(layers))
-            found = index.locate_indices(
-                np.array([i[0] for i in items]), np.array([i[1] for i in items])
-            )
-            label = " + ".join(layer.edition for layer in layers)
-            for item, k in zip(items, found.tolist(), strict=True):
-                if k >= 0:
-                    self._answers[item] = QpvAnswer(True, index.perimeters[k].code, editions[k])
-                else:
-                    self._answers[item] = QpvAnswer(False, None, label)
+    return locator()
 
 
 @dataclass
@@ -168,7 +92,7 @@ def simulate(
         raise EligibilityError("faits invalides : " + " ; ".join(errors))
     try:
         results = registry.evaluate(
-            facts, day, resolver or DatabaseQpvResolver(), programmes or None, audience
+            facts, day, resolver or database_resolver(), programmes or None, audience
         )
     except registry.UnknownProgramme as exc:
         raise EligibilityError(str(exc)) from None
@@ -185,18 +109,17 @@ def with_geocoded_address(raw_facts: Mapping[str, Any]) -> Mapping[str, Any]:
         return raw_facts
     if not isinstance(address, str):
         raise EligibilityError("« address » : une adresse en texte est attendue")
+    from quartiers.addresses.services import AddressError, confident_position
     from quartiers.core.geo.geocoding import GeocodingError
-    from quartiers.core.geo.geocoding.classify import classify
-    from quartiers.territories.geocoder import get_geocoder, min_score
 
     try:
-        found = get_geocoder().search(address, limit=1)
+        best, confidence = confident_position(address)
+    except AddressError as exc:
+        raise EligibilityError(f"« address » : {exc}") from None
     except GeocodingError as exc:
         raise EligibilityError(f"géocodage impossible : {exc}") from None
-    best = found[0] if found else None
-    verdict = classify(best, min_score())
-    if best is None or not verdict.confident:
-        raise EligibilityError(f"adresse « {address} » à vérifier : {verdict.reason}")
+    if best is None or not confidence.confident:
+        raise EligibilityError(f"adresse « {address} » à vérifier : {confidence.reason}")
     rest = {k: v for k, v in raw_facts.items() if k != "address"}
     return {**rest, "lon": best.lon, "lat": best.lat}
 
@@ -284,27 +207,11 @@ def output_columns(fieldnames: Sequence[str]) -> list[str]:
     return [*fieldnames, *extra, "error"]
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
 def _rows(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
-    text = _read_text(path)
-    sample = text[:4096]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
-        raise EligibilityError(f"{path} : fichier vide ou sans ligne d'en-tête")
-    return list(reader.fieldnames), iter(reader)
+        return dict_rows(path)
+    except CsvFileError as exc:
+        raise EligibilityError(str(exc)) from None
 
 
 def _qpv_requests(facts: Mapping[str, Any], on: dt.date) -> list[tuple[float, float, dt.date]]:
@@ -323,21 +230,6 @@ def _qpv_requests(facts: Mapping[str, Any], on: dt.date) -> list[tuple[float, fl
         if lon is not None and lat is not None:
             out += [(float(lon), float(lat), d) for d in dates]
     return out
-
-
-class _AnswersResolver:
-    """Réponses déjà résolues par lot (pour les processus de calcul, sans base)."""
-
-    def __init__(self, answers: Mapping[tuple[float, float, dt.date], QpvAnswer | str]) -> None:
-        self.answers = answers
-
-    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
-        answer = self.answers.get((lon, lat, on))
-        if answer is None:
-            raise QpvUnavailable("position non résolue dans le lot")
-        if isinstance(answer, str):
-            raise QpvUnavailable(answer)
-        return answer
 
 
 Item = tuple[Mapping[str, str], dict[str, Any] | None, dt.date, str]
@@ -369,7 +261,7 @@ def _evaluate_chunk(
 ) -> list[dict[str, str]]:
     """Dans un processus de calcul : lire les faits des lignes brutes, puis les évaluer."""
     first_number, rows, default_day, answers = job
-    resolver = _AnswersResolver(answers)
+    resolver = AnswersResolver(answers)
     return [
         _row_output(_parse_row(first_number + k, row, default_day), resolver)
         for k, row in enumerate(rows)
@@ -436,10 +328,10 @@ def simulate_rows(
 
     Les QPV sont résolus par lots dans ce processus ; avec `workers` > 1, l'évaluation des
     règles se répartit sur plusieurs processus (mêmes résultats, dans le même ordre)."""
-    resolver = resolver or DatabaseQpvResolver()
+    resolver = resolver or database_resolver()
     default_day = on or dt.date.today()
     prefetch = getattr(resolver, "prefetch", None)
-    if workers <= 1 or not isinstance(resolver, DatabaseQpvResolver):
+    if workers <= 1 or not isinstance(resolver, DatedLocator):
         for chunk in _chunks(rows, default_day):
             if prefetch is not None:
                 prefetch(
@@ -458,7 +350,8 @@ def simulate_rows(
         for raw_chunk in _raw_chunks(rows):
             requests = [p for row in raw_chunk for p in _prefetch_requests(row, default_day)]
             db_resolver.prefetch(requests)
-            answers = {r: db_resolver._answers[r] for r in requests if r in db_resolver._answers}
+            memo = db_resolver.answers()
+            answers = {r: memo[r] for r in requests if r in memo}
             pending.append(pool.submit(_evaluate_chunk, (number, raw_chunk, default_day, answers)))
             number += len(raw_chunk)
             while len(pending) > 2 * workers:

@@ -1,35 +1,8 @@
+"""Administration des territoires de référence."""
+
 from django.contrib import admin
 
-from quartiers.territories.models import (
-    Commune,
-    Department,
-    Epci,
-    Job,
-    Perimeter,
-    Region,
-    UrbanUnit,
-    ZoningLayer,
-)
-
-
-@admin.register(ZoningLayer)
-class ZoningLayerAdmin(admin.ModelAdmin):
-    list_display = (
-        "zoning_kind",
-        "edition",
-        "valid_from",
-        "valid_to",
-        "is_simulated",
-        "imported_at",
-    )
-
-
-@admin.register(Perimeter)
-class PerimeterAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "layer", "department_code", "population")
-    list_filter = ("layer",)
-    search_fields = ("code", "name")
-    exclude = ("geometry_wkb",)
+from quartiers.territories.models import Commune, Department, Epci, Region, UrbanUnit
 
 
 @admin.register(Region)
@@ -60,9 +33,3 @@ class CommuneAdmin(admin.ModelAdmin):
 class UrbanUnitAdmin(admin.ModelAdmin):
     list_display = ("uu_code", "name", "vintage", "size_band", "commune_count", "source")
     search_fields = ("uu_code", "name")
-
-
-@admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "input_name", "status", "rows", "in_qpv", "errors")
-    list_filter = ("status", "kind")

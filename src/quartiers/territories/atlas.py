@@ -3,15 +3,23 @@ population par territoire, GeoJSON pour la carte, éditions d'un quartier."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from quartiers.territories.models import Commune, Department, Perimeter, Region, ZoningLayer
-from quartiers.territories.services import ZoningError, layers_in_force, normalise_department
+from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.territories.models import Commune, Department, Region
+from quartiers.zoning.models import Perimeter, ZoningEdition
+from quartiers.zoning.services import (
+    ZoningError,
+    editions,
+    in_commune,
+    normalise_department,
+    shown_editions,
+)
 
 SIMPLIFY_DEGREES = 0.00005  # environ 5 m : assez fin pour la carte, bien plus léger
 
@@ -69,7 +77,7 @@ class AreaRow:
 class AtlasResult:
     filters: AtlasFilters
     perimeters: QuerySet[Perimeter]
-    layers: list[ZoningLayer]
+    editions: list[ZoningEdition]
     area_label: str
     areas: list[AreaRow] = field(default_factory=list)
     count: int = 0
@@ -77,19 +85,14 @@ class AtlasResult:
     error: str = ""
 
 
-def qpv_layers() -> list[ZoningLayer]:
-    return list(ZoningLayer.objects.filter(zoning_kind="qpv").order_by("-valid_from", "edition"))
+def qpv_editions() -> list[ZoningEdition]:
+    return sorted(editions(), key=lambda e: (-(e.valid_from or dt.date.min).toordinal(), e.edition))
 
 
-def filtered_perimeters(filters: AtlasFilters) -> tuple[QuerySet[Perimeter], list[ZoningLayer]]:
+def filtered_perimeters(filters: AtlasFilters) -> tuple[QuerySet[Perimeter], list[ZoningEdition]]:
     """Périmètres de l'édition choisie (défaut : éditions en vigueur aujourd'hui)."""
-    if filters.edition:
-        layers = layers_in_force(edition=filters.edition)
-    else:
-        layers = layers_in_force() or list(
-            ZoningLayer.objects.filter(zoning_kind="qpv", is_simulated=False)
-        )
-    qs = Perimeter.objects.filter(layer__in=layers).select_related("layer")
+    shown = shown_editions(edition=filters.edition or None)
+    qs = Perimeter.objects.filter(zoning_edition__in=shown).select_related("zoning_edition")
     if filters.region:
         departments = list(
             Department.objects.filter(region__region_code=filters.region).values_list(
@@ -100,17 +103,13 @@ def filtered_perimeters(filters: AtlasFilters) -> tuple[QuerySet[Perimeter], lis
     if filters.department:
         qs = qs.filter(department_code=normalise_department(filters.department))
     if filters.commune:
-        codes = commune_codes(filters.commune)
         condition = Q(commune_names__icontains=filters.commune)
-        for code in codes:
-            if connection.vendor == "postgresql":
-                condition |= Q(insee_codes__contains=[code])
-            else:
-                condition |= Q(insee_codes__icontains=f'"{code}"')
+        for code in commune_codes(filters.commune):
+            condition |= in_commune(code)
         qs = qs.filter(condition)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
-    return qs.order_by("code"), layers
+    return qs.order_by("code"), shown
 
 
 def commune_codes(text: str) -> list[str]:
@@ -128,8 +127,8 @@ def commune_codes(text: str) -> list[str]:
 def atlas(filters: AtlasFilters) -> AtlasResult:
     """Les périmètres filtrés et leurs comptes par territoire (région, département ou commune)."""
     try:
-        qs, layers = filtered_perimeters(filters)
-    except ZoningError as exc:
+        qs, shown = filtered_perimeters(filters)
+    except (ZoningError, ZoningUnavailable) as exc:
         return AtlasResult(filters, Perimeter.objects.none(), [], "", error=str(exc))
     rows = list(
         qs.values_list("code", "population", "department_code", "region_code", "insee_codes")
@@ -175,7 +174,7 @@ def atlas(filters: AtlasFilters) -> AtlasResult:
                 ),
             )
             area.add(population)
-    result = AtlasResult(filters, qs, layers, label)
+    result = AtlasResult(filters, qs, shown, label)
     result.areas = sorted(areas.values(), key=lambda a: a.code)
     result.count = len(rows)
     known = [r[1] for r in rows if r[1] is not None]
@@ -202,12 +201,12 @@ def feature_collection(perimeters: QuerySet[Perimeter]) -> dict[str, Any]:
         features.append(
             {
                 "type": "Feature",
-                "id": f"{p.layer.edition}:{p.code}",
+                "id": f"{p.zoning_edition.edition}:{p.code}",
                 "properties": {
                     "code": p.code,
                     "name": p.name,
-                    "edition": p.layer.edition,
-                    "url": f"/qpv/{p.code}?edition={p.layer.edition}",
+                    "edition": p.zoning_edition.edition,
+                    "url": f"/qpv/{p.code}?edition={p.zoning_edition.edition}",
                 },
                 "geometry": shapely.geometry.mapping(geom),
             }
@@ -235,7 +234,7 @@ def editions_of(perimeter: Perimeter) -> list[EditionLink]:
     geom = shapely.from_wkb(bytes(perimeter.geometry_wkb))
     area = shapely.area(geom) or 1.0
     candidates = (
-        Perimeter.objects.filter(layer__zoning_kind=perimeter.layer.zoning_kind)
+        Perimeter.objects.filter(zoning_edition__zoning_kind=perimeter.zoning_edition.zoning_kind)
         .filter(
             Q(code=perimeter.code)
             | Q(
@@ -245,7 +244,7 @@ def editions_of(perimeter: Perimeter) -> list[EditionLink]:
                 max_lat__gte=perimeter.min_lat,
             )
         )
-        .select_related("layer")
+        .select_related("zoning_edition")
     )
     links = []
     for other in candidates:
@@ -257,11 +256,11 @@ def editions_of(perimeter: Perimeter) -> list[EditionLink]:
         if same or overlap > 0.01:
             links.append(
                 EditionLink(
-                    other.layer.edition,
+                    other.zoning_edition.edition,
                     other.code,
                     other.name,
-                    other.layer.valid_from,
-                    other.layer.valid_to,
+                    other.zoning_edition.valid_from,
+                    other.zoning_edition.valid_to,
                     min(1.0, overlap),
                     same,
                 )

@@ -34,17 +34,17 @@ from quartiers.territories.models import (
     Commune,
     Department,
     Epci,
-    Perimeter,
     Region,
     UrbanUnit,
     UrbanUnitMember,
 )
+from quartiers.zoning.models import Perimeter
 
 NPM_PACKAGE = "@etalab/decoupage-administratif"
 NPM_TIMEOUT_S = 180
 
 
-class ReferenceError(RuntimeError):
+class PackageFetchError(RuntimeError):
     """Import impossible (npm absent, réseau coupé…), message en français."""
 
 
@@ -104,12 +104,12 @@ def cached_decoupage_package(folder: Path | None = None) -> Path | None:
 
 
 def fetch_decoupage_package(destination: Path | None = None) -> Path:
-    """Télécharge l'archive du paquet par `npm pack` ; `ReferenceError` en français sinon."""
+    """Télécharge l'archive du paquet par `npm pack` ; `PackageFetchError` en français sinon."""
     folder = destination or package_folder()
     folder.mkdir(parents=True, exist_ok=True)
     npm = shutil.which("npm")
     if npm is None:
-        raise ReferenceError(
+        raise PackageFetchError(
             "npm est introuvable : installez Node.js et npm (apt-get install npm), ou "
             "téléchargez l'archive du paquet @etalab/decoupage-administratif et donnez son "
             "chemin : quartiers territories import CHEMIN.tgz"
@@ -123,13 +123,13 @@ def fetch_decoupage_package(destination: Path | None = None) -> Path:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise ReferenceError(
+        raise PackageFetchError(
             f"npm pack {NPM_PACKAGE} n'a pas répondu en {NPM_TIMEOUT_S} s : "
             "réseau indisponible ? Donnez le chemin d'une archive déjà téléchargée."
         ) from exc
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise ReferenceError(
+        raise PackageFetchError(
             f"npm pack {NPM_PACKAGE} a échoué (réseau ou registre npm injoignable ?) : "
             + (detail[-1] if detail else f"code de sortie {done.returncode}")
         )
@@ -138,7 +138,7 @@ def fetch_decoupage_package(destination: Path | None = None) -> Path:
     if archive is None or not archive.is_file():
         found = sorted(folder.glob("etalab-decoupage-administratif-*.tgz"))
         if not found:
-            raise ReferenceError(f"npm pack n'a produit aucune archive dans {folder}")
+            raise PackageFetchError(f"npm pack n'a produit aucune archive dans {folder}")
         archive = found[-1]
     return archive
 
@@ -401,73 +401,3 @@ def department_codes_of_region(region_code: str) -> list[str]:
             "department_code", flat=True
         )
     )
-
-
-# --------------------------------------------------------------------------- démonstration
-
-DEMO_EPCI_SIREN = "249999999"
-DEMO_UU_CODE = "18999"
-DEMO_POPULATIONS = {"18999": 41_250, "18998": 12_830}
-
-
-def build_demo_territories() -> str:
-    """Communes, EPCI et unité urbaine FICTIFS du territoire de démonstration (si absents).
-
-    Le département (18, Cher) et la région (24, Centre-Val de Loire) sont ceux des codes de
-    démonstration ; ils ne sont créés que si le découpage réel n'est pas chargé.
-    """
-    from quartiers.demo import AGGLOMERATION, COMMUNES
-
-    with transaction.atomic():
-        region, _ = Region.objects.get_or_create(
-            region_code="24", defaults={"name": "Centre-Val de Loire", "zone": "metro"}
-        )
-        department, _ = Department.objects.get_or_create(
-            department_code="18", defaults={"name": "Cher", "region": region, "zone": "metro"}
-        )
-        epci, _ = Epci.objects.get_or_create(
-            epci_siren=DEMO_EPCI_SIREN,
-            defaults={
-                "name": AGGLOMERATION,
-                "kind": "CA",
-                "population": sum(DEMO_POPULATIONS.values()),
-                "municipal_population": sum(DEMO_POPULATIONS.values()),
-                "source": SOURCE_DEMO,
-            },
-        )
-        unit, _ = UrbanUnit.objects.get_or_create(
-            uu_code=DEMO_UU_CODE,
-            vintage="uu2020",
-            defaults={
-                "name": "Bellerive (unité urbaine fictive)",
-                "size_band": 5,
-                "detailed_band": 51,
-                "uu_type": "1",
-                "commune_count": len(COMMUNES),
-                "source": SOURCE_DEMO,
-            },
-        )
-        for code, name in COMMUNES.items():
-            Commune.objects.get_or_create(
-                insee_code=code,
-                kind="commune-actuelle",
-                defaults={
-                    "name": name,
-                    "population": DEMO_POPULATIONS[code],
-                    "department": department,
-                    "region": region,
-                    "epci": epci,
-                    "source": SOURCE_DEMO,
-                },
-            )
-            UrbanUnitMember.objects.get_or_create(
-                urban_unit=unit,
-                insee_code=code,
-                defaults={
-                    "commune_name": name,
-                    "status": "C" if code == "18999" else "B",
-                    "department_code": "18",
-                    "region_code": "24",
-                },
-            )
-    return "territoires : 2 communes, 1 EPCI et 1 unité urbaine fictifs"

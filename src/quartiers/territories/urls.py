@@ -1,16 +1,10 @@
-"""Pages des territoires (atlas, fiches, vérification d'adresse, lots)."""
+"""Pages de l'atlas et des fiches de quartier."""
 
 from django.urls import path
 
 from quartiers.territories import views
 
 urlpatterns = [
-    path("adresse", views.address, name="address"),
-    path("adresse/attestation", views.attestation, name="attestation"),
-    path("adresse/lot", views.batch, name="batch"),
-    path("adresse/lot/<uuid:token>", views.batch_job, name="batch-job"),
-    path("adresse/lot/<uuid:token>/etat.json", views.batch_job_status, name="batch-job-status"),
-    path("adresse/lot/<uuid:token>/resultat.csv", views.batch_job_result, name="batch-job-result"),
     path("atlas", views.atlas, name="atlas"),
     path("atlas/perimetres.geojson", views.atlas_geojson, name="atlas-geojson"),
     path("qpv/<str:code>", views.qpv_detail, name="qpv-detail"),

@@ -3,9 +3,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from quartiers.territories.models import ZoningLayer
+from quartiers.zoning.models import ZoningEdition
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    layers = ZoningLayer.objects.filter(is_simulated=False).order_by("-valid_from")
-    return render(request, "web/home.html", {"title": "Accueil", "layers": layers})
+    editions = ZoningEdition.objects.filter(is_simulated=False).order_by("-valid_from")
+    return render(request, "web/home.html", {"title": "Accueil", "editions": editions})

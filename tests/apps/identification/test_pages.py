@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quartiers.identification.models import IdentificationRun
-from quartiers.territories.models import ZoningLayer
+from quartiers.zoning.models import ZoningEdition
 from tests.conftest import shared
 
 
@@ -26,7 +26,7 @@ def test_run_reunion_explore_and_save_edition(client):
         f"/identification/{run.pk}/edition/", {"edition": "SIM-974-WEB"}, follow=True
     )
     assert "Édition SIM-974-WEB (qpv) créée" in saved.content.decode()
-    layer = ZoningLayer.objects.get(edition="SIM-974-WEB")
+    layer = ZoningEdition.objects.get(edition="SIM-974-WEB")
     assert layer.is_simulated and layer.perimeters.count() == run.quartier_count
     # La même identification par l'API.
     listed = client.get("/api/v1/identification/runs").json()

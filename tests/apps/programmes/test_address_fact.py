@@ -16,7 +16,7 @@ def test_address_in_and_out_of_qpv_and_vague_address() -> None:
     demo.build()
     inside = services.with_geocoded_address({"address": "12 Rue Saint-Éloi 18999 Bellerive"})
     outside = services.with_geocoded_address({"address": "4 Place de la Mairie 18999 Bellerive"})
-    from quartiers.territories.services import locate_points
+    from quartiers.zoning.services import locate_points
 
     assert locate_points([inside["lon"]], [inside["lat"]], on=dt.date(2025, 3, 1))[0].in_zoning
     assert not locate_points([outside["lon"]], [outside["lat"]], on=dt.date(2025, 3, 1))[

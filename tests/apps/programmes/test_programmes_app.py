@@ -68,7 +68,7 @@ def test_api_without_geography_names_the_missing_fact_with_the_reason() -> None:
         {"name": "resides_in_qpv", "label": result["missing_facts"][0]["label"]}
     ]
     qpv = next(c for c in result["conditions"] if c["key"] == "qpv")
-    assert "aucune édition" in qpv["reason"]
+    assert "aucune liste de QPV" in qpv["reason"]
 
 
 @pytest.mark.parametrize(

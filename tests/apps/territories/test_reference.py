@@ -15,8 +15,9 @@ import pytest
 
 from quartiers.cli import main
 from quartiers.core.geo.admin_units import ReferenceFileError
-from quartiers.territories import reference, services
+from quartiers.territories import reference
 from quartiers.territories.models import Commune, Department, Epci, Region, UrbanUnit
+from quartiers.zoning import services
 from tests.conftest import shared
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +233,7 @@ def test_real_package_from_npm(tmp_path: Path) -> None:
         pytest.skip("npm absent")
     try:
         archive = reference.fetch_decoupage_package(tmp_path)
-    except reference.ReferenceError as exc:
+    except reference.PackageFetchError as exc:
         pytest.skip(f"paquet npm inaccessible : {exc}")
     report = reference.import_decoupage(archive)
     assert report.communes == 37_590 and report.epcis == 1_255

@@ -7,23 +7,26 @@ import gzip
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from quartiers.core.geo import ZoningIndex
-from quartiers.core.geo.address_batch import check_addresses_file, detect_address_columns
-from quartiers.core.geo.batch import BatchFileError, PointAnswer
+from quartiers.core.geo.address_batch import (
+    AddressColumnsNotFound,
+    check_addresses_file,
+    detect_address_columns,
+)
+from quartiers.core.geo.batch import BatchFileError
 from quartiers.core.geo.geocoding import (
     BanFileError,
     BanFileGeocoder,
     GeocodeResult,
     GeocodingError,
     ResultType,
-    classify,
+    assess,
     default_min_score,
 )
 from quartiers.core.geo.geocoding.addok_import import addok_documents
 from quartiers.core.geo.geocoding.normalize import key, parse_query
+from quartiers.core.geo.zoning import Edition, ZoningSnapshot
 from quartiers.demo import perimeters_2024, write_demo_ban_file
 
 
@@ -94,7 +97,7 @@ def test_embedded_backend_finds_housenumbers(
     assert result.result_type == ResultType.HOUSENUMBER
     assert 0.6 <= result.score <= 1.0
     assert result.insee_code in {"18999", "18998"} and result.postcode == "18999"
-    assert classify(result, 0.6).confident
+    assert assess(result, 0.6).confident
 
 
 def test_embedded_backend_street_municipality_typo_and_nothing(geocoder: BanFileGeocoder) -> None:
@@ -104,7 +107,7 @@ def test_embedded_backend_street_municipality_typo_and_nothing(geocoder: BanFile
     )
     town = best(geocoder, "Bellerive")
     assert town.result_type == ResultType.MUNICIPALITY and town.insee_code == "18999"
-    verdict = classify(town, 0.6)
+    verdict = assess(town, 0.6)
     assert not verdict.confident and "plus grossier qu'une rue" in verdict.reason
     typo = best(geocoder, "12 rue saint eloy bellerive")
     assert typo.label.startswith("12 Rue Saint-Éloi") and typo.score < 1.0
@@ -112,7 +115,7 @@ def test_embedded_backend_street_municipality_typo_and_nothing(geocoder: BanFile
     assert geocoder.search("zzzz qqqq", 5) == []
     # La mauvaise commune fait baisser le score : une adresse contradictoire est à vérifier.
     wrong_town = best(geocoder, "4 rue victor hugo 18999 saint aubin sur lune")
-    assert not classify(wrong_town, 0.6).confident
+    assert not assess(wrong_town, 0.6).confident
     # L'indice absent retombe sur le numéro nu, un peu moins sûr.
     plain = best(geocoder, "12 ter rue saint-éloi bellerive")
     assert plain.label.startswith("12 Rue Saint-Éloi") and plain.score < 1.0
@@ -156,26 +159,17 @@ def test_addok_documents_group_streets_with_numbers(ban_file: Path) -> None:
 def test_to_check_policy_thresholds() -> None:
     assert default_min_score() == 0.6
     make = lambda score, kind: GeocodeResult("x", 2.0, 46.0, score, kind)  # noqa: E731
-    assert classify(make(0.6, ResultType.HOUSENUMBER), 0.6).confident
-    low = classify(make(0.59, ResultType.HOUSENUMBER), 0.6)
+    assert assess(make(0.6, ResultType.HOUSENUMBER), 0.6).confident
+    low = assess(make(0.59, ResultType.HOUSENUMBER), 0.6)
     assert not low.confident and "score 0,59 sous le seuil 0,60" in low.reason
-    assert classify(make(0.95, ResultType.STREET), 0.6).confident
-    assert not classify(make(0.99, ResultType.LOCALITY), 0.6).confident
-    assert not classify(make(0.99, ResultType.MUNICIPALITY), 0.6).confident
-    assert "introuvable" in classify(None, 0.6).reason
+    assert assess(make(0.95, ResultType.STREET), 0.6).confident
+    assert not assess(make(0.99, ResultType.LOCALITY), 0.6).confident
+    assert not assess(make(0.99, ResultType.MUNICIPALITY), 0.6).confident
+    assert "introuvable" in assess(None, 0.6).reason
 
 
 def _demo_locator() -> object:
-    index = ZoningIndex(perimeters_2024())
-
-    def locate(lons: np.ndarray, lats: np.ndarray) -> list[PointAnswer]:
-        codes = index.locate(lons, lats)
-        dist = index.distance_m(lons, lats)
-        return [
-            PointAnswer(c, None, 0.0 if c else float(d)) for c, d in zip(codes, dist, strict=True)
-        ]
-
-    return locate
+    return ZoningSnapshot.of_records([(Edition("2024").edition, perimeters_2024())]).locate
 
 
 def test_address_file_streams_in_order_with_errors(
@@ -259,8 +253,12 @@ def test_address_columns_detection() -> None:
         "CP",
         "Commune",
     ]
-    with pytest.raises(BatchFileError, match="--address-col"):
+    with pytest.raises(BatchFileError, match="nom_voie") as refused:
         detect_address_columns(["id", "nom", "prenom"])
+    # Le cœur ne parle d'aucune porte : chaque porte ajoute sa façon de désigner les colonnes.
+    assert "--" not in str(refused.value)
+    assert isinstance(refused.value, AddressColumnsNotFound)
+    assert "--address-col" in str(refused.value.explained("indiquez --address-col"))
 
 
 def test_repeated_addresses_are_geocoded_once(geocoder: BanFileGeocoder, tmp_path: Path) -> None:

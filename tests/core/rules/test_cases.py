@@ -17,27 +17,21 @@ import pytest
 import yaml
 
 from quartiers import demo
-from quartiers.core.geo import ZoningIndex
+from quartiers.core.geo.zoning import DatedLocator, Edition
 from quartiers.core.rules import registry
 from quartiers.core.rules.engine import Status, evaluate_programme
 from quartiers.core.rules.facts import parse_facts
-from quartiers.core.rules.qpv import Edition, EditionsQpvResolver
 
 CASES_DIR = Path(__file__).parent / "cases"
 MIN_CASES = 5
 
 
 @cache
-def demo_resolver() -> EditionsQpvResolver:
-    return EditionsQpvResolver(
+def demo_resolver() -> DatedLocator:
+    return DatedLocator.in_memory(
         [
-            Edition(
-                "2015",
-                dt.date(2015, 1, 1),
-                dt.date(2023, 12, 31),
-                ZoningIndex(demo.perimeters_2015()),
-            ),
-            Edition("2024", dt.date(2024, 1, 1), None, ZoningIndex(demo.perimeters_2024())),
+            (Edition("2015", dt.date(2015, 1, 1), dt.date(2023, 12, 31)), demo.perimeters_2015()),
+            (Edition("2024", dt.date(2024, 1, 1), None), demo.perimeters_2024()),
         ]
     )
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quartiers.core.fr import euros
+from quartiers.core.geo.zoning import DatedLocator
 from quartiers.core.params import load_parameters
 from quartiers.core.rules import registry
-from quartiers.core.rules.engine import Status, Verdict, euros, evaluate_programme
+from quartiers.core.rules.engine import Status, Verdict, evaluate_programme
 from quartiers.core.rules.facts import FACTS, parse_facts
 from quartiers.core.rules.openfisca import export_parameters
-from quartiers.core.rules.qpv import EditionsQpvResolver
 from tests.core.rules.test_cases import demo_resolver
 
 
@@ -57,7 +58,7 @@ def test_every_fact_has_a_french_question_and_every_programme_parameters_load() 
 
 
 def test_no_edition_in_force_leaves_the_fact_missing_with_its_reason() -> None:
-    resolver = EditionsQpvResolver([])
+    resolver = DatedLocator.in_memory([])
     programme = registry.programme("cites_educatives")
     facts = {
         "birth_date": dt.date(2010, 1, 1),

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from quartiers.core.csvfile import column_index, read_chunks, sniff
 from quartiers.core.geo.batch import (
     RESULT_COLUMNS,
     STATUS_ERROR,
@@ -34,14 +35,11 @@ from quartiers.core.geo.batch import (
     BatchSummary,
     LocateFn,
     ProgressFn,
-    column_index,
     located_cells,
-    read_chunks,
-    sniff,
     unlocated_cells,
 )
 from quartiers.core.geo.geocoding.base import GeocodeResult
-from quartiers.core.geo.geocoding.classify import Verdict, classify
+from quartiers.core.geo.geocoding.confidence import Confidence, assess
 from quartiers.core.geo.geocoding.normalize import fold
 
 GEOCODE_COLUMNS = ("geocode_label", "geocode_score", "geocode_type", "geocode_lon", "geocode_lat")
@@ -79,13 +77,27 @@ def detect_address_columns(header: Sequence[str]) -> list[str]:
                 has_street = has_street or role == _ROLE_STREET
                 break
     if not has_street:
-        shown = ", ".join(f"« {c} »" for c in header[:30])
-        raise BatchFileError(
-            "aucune colonne d'adresse : indiquez --address-col (une ou plusieurs fois), "
-            "ou --lon-col et --lat-col, ou nommez les colonnes à la façon de la BAN "
-            f"(numero, voie ou nom_voie, code_postal, commune) ; colonnes trouvées : {shown}"
-        )
+        raise AddressColumnsNotFound(tuple(header))
     return found
+
+
+class AddressColumnsNotFound(BatchFileError):
+    """Aucune colonne d'adresse reconnue. Porte l'en-tête lu ; chaque porte ajoute comment
+    désigner les colonnes chez elle (options de la ligne de commande, champs de la page)."""
+
+    def __init__(self, header: tuple[str, ...], how: str = "") -> None:
+        self.header = header
+        shown = ", ".join(f"« {c} »" for c in header[:30])
+        super().__init__(
+            "aucune colonne d'adresse reconnue"
+            + (f" : {how}" if how else "")
+            + " ; sinon nommez les colonnes à la façon de la BAN (numero, voie ou nom_voie, "
+            f"code_postal, commune) ; colonnes trouvées : {shown}"
+        )
+
+    def explained(self, how: str) -> AddressColumnsNotFound:
+        """La même erreur, avec la façon de désigner les colonnes propre à une porte."""
+        return AddressColumnsNotFound(self.header, how)
 
 
 # Une même adresse (à la casse, aux accents et à la ponctuation près) n'est géocodée qu'une
@@ -222,7 +234,7 @@ def _finish_chunk(
     t1 = time.perf_counter()
     clock["geocode_wait"] += t1 - t0
 
-    verdicts: list[Verdict | None] = [None] * len(chunk.rows)
+    confidences: list[Confidence | None] = [None] * len(chunk.rows)
     failed: dict[int, str] = {}
     confident: list[int] = []
     sent = set(chunk.sent)
@@ -238,7 +250,7 @@ def _finish_chunk(
         else:
             failed[k] = "géocodeur en échec sur la même adresse plus haut dans le fichier"
             continue
-        verdicts[k] = judged = classify(results[k], min_score)
+        confidences[k] = judged = assess(results[k], min_score)
         if judged.confident:
             confident.append(k)
     chosen = [r for k in confident if (r := results[k]) is not None]
@@ -271,7 +283,7 @@ def _finish_chunk(
         )
         answer = by_row.get(k)
         if answer is None:
-            judged_row = verdicts[k]
+            judged_row = confidences[k]
             detail = judged_row.reason if judged_row is not None else "adresse non classée"
             writer.writerow([*padded, *geocode_cells, *unlocated_cells(STATUS_TO_CHECK, detail)])
             summary.count(STATUS_TO_CHECK, detail, line)

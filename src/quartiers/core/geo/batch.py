@@ -11,43 +11,34 @@ import csv
 import io
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from quartiers.core.csvfile import (
+    CsvFileError,
+    column_index,
+    read_chunks,
+    sniff,
+)
+from quartiers.core.geo.zoning import Location, LocationStatus
+
+BatchFileError = CsvFileError  # le fichier ne peut pas être traité du tout
+
 FloatArray = npt.NDArray[np.float64]
 
-STATUS_IN = "in_qpv"
-STATUS_OUT = "outside"
-STATUS_ERROR = "error"
-STATUS_TO_CHECK = "to_check"
+STATUS_IN = LocationStatus.IN.value
+STATUS_OUT = LocationStatus.OUTSIDE.value
+STATUS_ERROR = LocationStatus.INVALID.value
+STATUS_TO_CHECK = "to_check"  # adresse au géocodage trop peu sûr : voir `geocoding.Confidence`
 RESULT_COLUMNS = ("qpv_code", "qpv_name", "qpv_distance_m", "status", "status_detail")
 
 
-class BatchFileError(ValueError):
-    """Le fichier ne peut pas être traité du tout (colonnes absentes, illisible)."""
-
-
-@dataclass(frozen=True)
-class PointAnswer:
-    """Réponse de l'index pour un point valide."""
-
-    qpv_code: str | None
-    qpv_name: str | None
-    distance_m: float | None
-
-
-LocateFn = Callable[[FloatArray, FloatArray], Sequence[PointAnswer]]
+LocateFn = Callable[[FloatArray, FloatArray], Sequence[Location]]
 ProgressFn = Callable[[int, int], None]
-
-
-@dataclass
-class CsvDialect:
-    encoding: str
-    delimiter: str
 
 
 @dataclass
@@ -92,29 +83,6 @@ class BatchSummary:
         return "\n".join(lines)
 
 
-def sniff(path: str | Path, sample_size: int = 256 * 1024) -> CsvDialect:
-    """Détecte l'encodage et le séparateur sur le début du fichier."""
-    with open(path, "rb") as handle:
-        sample = handle.read(sample_size)
-    if not sample.strip():
-        raise BatchFileError(f"le fichier « {path} » est vide")
-    if sample.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    else:
-        try:
-            sample.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError as exc:
-            # Un caractère coupé en fin d'échantillon n'est pas une preuve de Latin-1.
-            encoding = "utf-8" if exc.start >= len(sample) - 3 else "latin-1"
-    header = sample.decode(encoding, errors="replace").splitlines()[0]
-    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    if counts[delimiter] == 0:
-        delimiter = ","
-    return CsvDialect(encoding, delimiter)
-
-
 def parse_coordinate(raw: str, label: str, low: float, high: float) -> tuple[float, str | None]:
     """Nombre décimal (virgule ou point) dans les bornes, ou la raison du refus."""
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
@@ -127,37 +95,6 @@ def parse_coordinate(raw: str, label: str, low: float, high: float) -> tuple[flo
     if not math.isfinite(value) or not low <= value <= high:
         return math.nan, f"{label} {text} hors de l'intervalle [{low:g}, {high:g}]"
     return value, None
-
-
-def read_chunks(
-    path: str | Path, dialect: CsvDialect, chunk_size: int
-) -> Iterator[tuple[list[str], list[list[str]], int]]:
-    """(en-tête, lignes, octets lus) par paquets ; la mémoire reste bornée par `chunk_size`."""
-    with open(path, encoding=dialect.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=dialect.delimiter)
-        try:
-            header = next(reader)
-        except StopIteration as exc:
-            raise BatchFileError(f"le fichier « {path} » est vide") from exc
-        chunk: list[list[str]] = []
-        for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            chunk.append(row)
-            if len(chunk) >= chunk_size:
-                yield header, chunk, handle.buffer.tell()  # type: ignore[attr-defined]
-                chunk = []
-        yield header, chunk, os.path.getsize(path)
-
-
-def column_index(header: Sequence[str], name: str, role: str) -> int:
-    """Rang d'une colonne (casse et espaces ignorés) ; erreur française si absente."""
-    wanted = name.strip().lower()
-    for i, column in enumerate(header):
-        if column.strip().lower() == wanted:
-            return i
-    shown = ", ".join(f"« {c} »" for c in header[:30])
-    raise BatchFileError(f"colonne {role} « {name} » absente ; colonnes trouvées : {shown}")
 
 
 def check_coordinates_file(
@@ -213,24 +150,17 @@ def check_coordinates_file(
     return summary
 
 
-def located_cells(answer: PointAnswer) -> tuple[list[str], str, str]:
+def located_cells(answer: Location) -> tuple[list[str], str, str]:
     """Les cellules `RESULT_COLUMNS` d'un point localisé, son statut et le détail du statut."""
-    status = STATUS_IN if answer.qpv_code else STATUS_OUT
     distance = "" if answer.distance_m is None else f"{answer.distance_m:.1f}"
-    detail = "" if answer.qpv_code else _nearest_detail(answer)
-    cells = [answer.qpv_code or "", answer.qpv_name or "", distance, status, detail]
-    return cells, status, detail
+    detail = answer.detail
+    cells = [answer.code or "", answer.name or "", distance, answer.status.value, detail]
+    return cells, answer.status.value, detail
 
 
 def unlocated_cells(status: str, detail: str) -> list[str]:
     """Les cellules `RESULT_COLUMNS` d'une ligne non localisée (erreur ou à vérifier)."""
     return ["", "", "", status, detail]
-
-
-def _nearest_detail(answer: PointAnswer) -> str:
-    if answer.distance_m is None:
-        return "aucun périmètre connu"
-    return f"hors QPV, le plus proche à {answer.distance_m:.0f} m"
 
 
 def rows_from_text(text: str, delimiter: str) -> list[list[str]]:

@@ -20,9 +20,12 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
+from quartiers.core.fr import CENT
+from quartiers.core.fr import date as fr_date
+from quartiers.core.geo.zoning import ZoningUnavailable
 from quartiers.core.params import DatedValue, Parameter, ParameterError, ParameterSet
 from quartiers.core.rules.facts import FACT_BY_NAME, QPV_FACTS
-from quartiers.core.rules.qpv import QpvResolver, QpvUnavailable
+from quartiers.core.rules.qpv import QpvResolver
 
 
 class Verdict(StrEnum):
@@ -58,26 +61,6 @@ class MissingFact(Exception):
         super().__init__(", ".join(names))
         self.names = tuple(names)
         self.reason = reason
-
-
-CENT = Decimal("0.01")
-
-
-def euros(amount: Decimal) -> str:
-    """`Decimal('5000')` → « 5 000 € », `Decimal('331.37')` → « 331,37 € »."""
-    q = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    whole, _, cents = f"{q:,.2f}".partition(".")
-    text = whole.replace(",", "\u202f")
-    return f"{text} €" if cents == "00" else f"{text},{cents} €"
-
-
-def percent(ratio: Decimal) -> str:
-    value = (ratio * 100).normalize()
-    return f"{value:f}".replace(".", ",") + " %"
-
-
-def fr_date(day: dt.date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -420,15 +403,20 @@ class Evaluation:
                 raise MissingFact((declared,), "aucun moteur géographique pour les coordonnées")
             try:
                 answer = self.resolver.resides_in_qpv(float(lon), float(lat), on)
-            except QpvUnavailable as exc:
+            except (ZoningUnavailable, LookupError) as exc:
                 raise MissingFact((declared,), str(exc)) from None
+            if answer.error:
+                raise MissingFact((declared,), answer.error)
             where = f"{source} {float(lon):.5f}, {float(lat):.5f}"
-            if answer.in_qpv:
+            if answer.in_zoning:
                 return True, (
-                    f"en QPV {answer.qpv_code} (liste {answer.edition} en vigueur le {fr_date(on)}, "
+                    f"en QPV {answer.code} (liste {answer.edition} en vigueur le {fr_date(on)}, "
                     f"{where})"
                 )
-            return False, f"hors QPV (liste {answer.edition} en vigueur le {fr_date(on)}, {where})"
+            return (
+                False,
+                f"hors QPV (liste {answer.consulted} en vigueur le {fr_date(on)}, {where})",
+            )
         value = self.facts.get(declared)
         if value is None:
             raise MissingFact((declared,))

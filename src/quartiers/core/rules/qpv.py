@@ -1,83 +1,42 @@
 """Résidence en QPV à une date : le moteur de règles demande, la géographie répond.
 
-Le cœur ne connaît que le protocole `QpvResolver` ; l'application Django fournit une
-implémentation appuyée sur la base (`quartiers.programmes.services.DatabaseQpvResolver`), et
-`EditionsQpvResolver` ci-dessous en fournit une sans base, à partir d'index en mémoire
-(tests, traitements par lots). La liste consultée est celle **en vigueur à la date demandée**
+Le cœur ne connaît que le protocole `QpvResolver`, que `quartiers.core.geo.zoning.DatedLocator`
+réalise (sur la base par `quartiers.zoning.services.locator()`, ou en mémoire par
+`DatedLocator.in_memory`). La liste consultée est celle **en vigueur à la date demandée**
 (date de signature du contrat pour les emplois francs, etc.), jamais celle du jour.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
-from quartiers.core.geo.index import ZoningIndex
+from quartiers.core.geo.zoning import Location, ZoningUnavailable
 
-
-class QpvAnswer(NamedTuple):
-    in_qpv: bool
-    qpv_code: str | None
-    edition: str | None
-
-
-class QpvUnavailable(LookupError):
-    """La géographie ne peut pas répondre (aucune édition en vigueur à la date, point invalide)."""
+Answers = Mapping[tuple[float, float, dt.date], Location | ZoningUnavailable]
 
 
 class QpvResolver(Protocol):
-    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
+    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> Location:
         """Le point est-il dans un QPV de la liste en vigueur le jour `on` ?
 
-        Lève `QpvUnavailable` (message en français) quand aucune liste n'est en vigueur.
+        Lève `ZoningUnavailable` quand aucune liste n'est en vigueur ; un point invalide
+        revient avec le statut `error` et sa raison.
         """
         ...
 
 
-@dataclass(frozen=True)
-class Edition:
-    edition: str
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    index: ZoningIndex
+class AnswersResolver:
+    """Réponses déjà résolues par lot (`DatedLocator.answers()`), pour les processus de calcul."""
 
-    def in_force(self, on: dt.date) -> bool:
-        if self.valid_from and on < self.valid_from:
-            return False
-        return not (self.valid_to and on > self.valid_to)
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
 
-
-class EditionsQpvResolver:
-    """Résolution sans base : des éditions datées, chacune avec son index en mémoire."""
-
-    def __init__(self, editions: Sequence[Edition]) -> None:
-        self.editions = sorted(editions, key=lambda e: e.valid_from or dt.date.min, reverse=True)
-        self._cache: dict[tuple[float, float, dt.date], QpvAnswer] = {}
-
-    def clear_cache(self) -> None:
-        self._cache.clear()
-
-    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
-        """Réponse mémorisée par (lon, lat, date) : plusieurs dispositifs posent la même question."""
-        key = (lon, lat, on)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._locate(lon, lat, on)
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache[key] = found
-        return found
-
-    def _locate(self, lon: float, lat: float, on: dt.date) -> QpvAnswer:
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise QpvUnavailable("coordonnées invalides")
-        in_force = [e for e in self.editions if e.in_force(on)]
-        if not in_force:
-            raise QpvUnavailable(f"aucune liste de QPV n'est en vigueur le {on:%d/%m/%Y}")
-        for edition in in_force:
-            code = edition.index.locate([lon], [lat])[0]
-            if code is not None:
-                return QpvAnswer(True, str(code), edition.edition)
-        return QpvAnswer(False, None, in_force[0].edition)
+    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> Location:
+        answer = self.answers.get((lon, lat, on))
+        if answer is None:
+            raise LookupError("position non résolue dans le lot")
+        if isinstance(answer, ZoningUnavailable):
+            raise answer
+        return answer

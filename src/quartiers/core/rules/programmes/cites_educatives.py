@@ -5,7 +5,8 @@ Référence : ../shared/reference/dispositifs.md §14 — Sénat, avis a25-140-7
 
 from __future__ import annotations
 
-from quartiers.core.rules.engine import Evaluation, Programme, euros
+from quartiers.core.fr import euros
+from quartiers.core.rules.engine import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from quartiers.core.rules.engine import Evaluation, Programme, euros
+from quartiers.core.fr import euros
+from quartiers.core.rules.engine import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -11,10 +11,11 @@ import datetime as dt
 from contextlib import suppress
 from decimal import Decimal
 
+from quartiers.core.fr import CENT, euros, percent
 from quartiers.core.params import ParameterError
-from quartiers.core.rules.engine import CENT, Evaluation, MissingFact, Programme, euros, percent
+from quartiers.core.rules.engine import Evaluation, MissingFact, Programme
 from quartiers.core.rules.facts import display
-from quartiers.core.rules.programmes._util import add_months
+from quartiers.core.rules.programmes.dates import add_months
 
 SLUG = "emplois_francs"
 

@@ -10,8 +10,9 @@ import datetime as dt
 from contextlib import suppress
 from decimal import Decimal
 
+from quartiers.core.fr import euros, percent
 from quartiers.core.params import ParameterError
-from quartiers.core.rules.engine import Evaluation, Programme, euros, percent
+from quartiers.core.rules.engine import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from quartiers.core.rules.engine import Evaluation, Programme, euros
+from quartiers.core.fr import euros
+from quartiers.core.rules.engine import Evaluation, Programme
 
 
 def evaluate(ev: Evaluation) -> None:

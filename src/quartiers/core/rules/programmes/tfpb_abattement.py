@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from quartiers.core.rules.engine import Evaluation, Programme, euros, percent
+from quartiers.core.fr import euros, percent
+from quartiers.core.rules.engine import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

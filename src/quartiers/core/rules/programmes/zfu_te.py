@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from quartiers.core.rules.engine import Evaluation, Programme, percent
+from quartiers.core.fr import percent
+from quartiers.core.rules.engine import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

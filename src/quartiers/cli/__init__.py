@@ -1,0 +1,68 @@
+"""La commande unique `quartiers` : elle appelle les mêmes services que le web et l'API.
+
+Chaque domaine ajoute ses sous-commandes par une fonction `register(sub)` de son module
+`cli.py` ; celui-ci n'importe rien d'ici (règle de dépendance : `cli` est tout en haut).
+Django est prêt avant que la sous-commande ne s'exécute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from quartiers.cli.parser import FrenchParser
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def setup_django() -> None:
+    """Prépare Django (réglages, applications) avant toute sous-commande."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiers.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="quartiers",
+        description="Quartiers : géographie prioritaire, dispositifs et "
+        "financements de la politique de la ville.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
+    sub.required = True
+
+    from quartiers import demo
+    from quartiers.addresses import cli as addresses_cli
+    from quartiers.cli import server
+    from quartiers.identification import cli as identification_cli
+    from quartiers.programmes import cli as programmes_cli
+    from quartiers.territories import cli as territories_cli
+    from quartiers.zoning import cli as zoning_cli
+
+    server.register(sub)
+    demo.register(sub)
+    qpv = zoning_cli.register(sub)
+    addresses_cli.register(qpv)
+    territories_cli.register(sub)
+    identification_cli.register(sub)
+    programmes_cli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    setup_django()
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""`quartiers migrate` et `quartiers serve` : préparer la base, servir l'application."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    migrate = sub.add_parser("migrate", help="préparer ou mettre à jour la base de données")
+    migrate.set_defaults(handler=_migrate)
+
+    serve = sub.add_parser("serve", help="servir l'application web")
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port d'écoute (8000)")
+    serve.add_argument("--threads", type=int, default=8, help="fils de traitement (8)")
+    serve.set_defaults(handler=_serve)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from quartiers.wsgi import application
+
+    print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
+    serve(application, host=args.host, port=args.port, threads=args.threads)
+    return 0

@@ -1,0 +1,138 @@
+"""Fichiers CSV reçus des usagers : un seul endroit détecte l'encodage et le séparateur, refuse
+ce qui n'est pas un CSV texte, lit en flux et nomme les colonnes absentes.
+
+Les fichiers de points, d'adresses, de cas du simulateur et les envois de la page de lots
+passent tous par ici, pour que le même fichier reçoive la même réponse partout.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SIZE = 256 * 1024
+DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
+MAX_CONTROL_SHARE = 0.01
+
+
+class CsvFileError(ValueError):
+    """Le fichier ne peut pas être traité du tout (illisible, vide, colonnes absentes)."""
+
+
+@dataclass
+class CsvDialect:
+    encoding: str
+    delimiter: str
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+    controls += sum(1 for ch in text if 0x80 <= ord(ch) < 0xA0)
+    return controls / max(1, len(text))
+
+
+def sniff(path: str | Path, name: str | None = None, sample_size: int = SAMPLE_SIZE) -> CsvDialect:
+    """Encodage (UTF-8 avec ou sans BOM, sinon Latin-1) et séparateur, lus sur le début du
+    fichier ; `CsvFileError` pour un fichier vide, binaire (tableur, UTF-16) ou sans séparateur.
+    `name` : le nom à montrer à l'usager (celui du fichier envoyé, pas le chemin sur disque)."""
+    shown = name or str(path)
+    with open(path, "rb") as handle:
+        sample = handle.read(sample_size)
+    if not sample.strip():
+        raise CsvFileError(f"le fichier « {shown} » est vide")
+    if b"\x00" in sample:
+        raise CsvFileError(
+            f"fichier « {shown} » : encodage non reconnu (fichier binaire, tableur ou UTF-16) ; "
+            "attendu un CSV texte en UTF-8 ou Latin-1 (« Enregistrer sous… CSV UTF-8 »)"
+        )
+    if sample.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            sample.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            # Un caractère coupé en fin d'échantillon n'est pas une preuve de Latin-1.
+            encoding = "utf-8" if exc.start >= len(sample) - 3 else "latin-1"
+    text = sample.decode(encoding, errors="replace")
+    if encoding == "latin-1" and _control_share(text) > MAX_CONTROL_SHARE:
+        raise CsvFileError(
+            f"fichier « {shown} » : encodage non reconnu (caractères de contrôle) ; attendu un "
+            "CSV texte en UTF-8 ou Latin-1"
+        )
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        delimiter = ","
+    return CsvDialect(encoding, delimiter)
+
+
+def header_of(path: str | Path, dialect: CsvDialect, name: str | None = None) -> list[str]:
+    """La ligne d'en-tête ; `CsvFileError` si le fichier n'a aucune ligne de données dessous."""
+    shown = name or str(path)
+    with open(path, encoding=dialect.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=dialect.delimiter)
+        header = next(reader, [])
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                return header
+    raise CsvFileError(f"fichier « {shown} » : aucune ligne de données sous l'en-tête")
+
+
+def has_delimiter(header: Sequence[str]) -> bool:
+    """Plus d'une colonne : sinon le séparateur n'a pas été trouvé."""
+    return len(header) > 1
+
+
+def read_chunks(
+    path: str | Path, dialect: CsvDialect, chunk_size: int
+) -> Iterator[tuple[list[str], list[list[str]], int]]:
+    """(en-tête, lignes, octets lus) par paquets ; la mémoire reste bornée par `chunk_size`."""
+    with open(path, encoding=dialect.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=dialect.delimiter)
+        try:
+            header = next(reader)
+        except StopIteration as exc:
+            raise CsvFileError(f"le fichier « {path} » est vide") from exc
+        chunk: list[list[str]] = []
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            chunk.append(row)
+            if len(chunk) >= chunk_size:
+                yield header, chunk, handle.buffer.tell()  # type: ignore[attr-defined]
+                chunk = []
+        yield header, chunk, os.path.getsize(path)
+
+
+def column_index(header: Sequence[str], name: str, role: str) -> int:
+    """Rang d'une colonne (casse et espaces ignorés) ; erreur française si absente."""
+    wanted = name.strip().lower()
+    for i, column in enumerate(header):
+        if column.strip().lower() == wanted:
+            return i
+    shown = ", ".join(f"« {c} »" for c in header[:30])
+    raise CsvFileError(f"colonne {role} « {name} » absente ; colonnes trouvées : {shown}")
+
+
+def dict_rows(
+    path: str | Path, name: str | None = None
+) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """En-tête et lignes en dictionnaires (fichiers de cas), même détection que partout."""
+    dialect = sniff(path, name)
+    handle = open(path, encoding=dialect.encoding, errors="replace", newline="")  # noqa: SIM115
+    reader = csv.DictReader(handle, delimiter=dialect.delimiter)
+    if not reader.fieldnames:
+        handle.close()
+        raise CsvFileError(f"fichier « {name or path} » vide ou sans ligne d'en-tête")
+
+    def rows() -> Iterator[dict[str, str]]:
+        with handle:
+            yield from reader
+
+    return list(reader.fieldnames), rows()

@@ -1,0 +1,33 @@
+"""Nombres à la française, quelle que soit la langue demandée par le navigateur."""
+
+from __future__ import annotations
+
+from django import template
+
+from quartiers.core.fr import THIN_SPACE, number
+
+register = template.Library()
+
+
+@register.filter
+def fr_number(value: object, digits: int = 0) -> str:
+    """12345.6 → « 12 345,6 » (avec `digits` décimales) ; vide → « — »."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    return number(amount, int(digits), THIN_SPACE)
+
+
+@register.filter
+def result_type_fr(value: object) -> str:
+    """Type de résultat du géocodage en français (numéro, voie, lieu-dit, commune)."""
+    from quartiers.core.geo.geocoding.base import ResultType
+    from quartiers.core.geo.geocoding.confidence import TYPE_NAMES
+
+    try:
+        return TYPE_NAMES[ResultType(str(value))]
+    except (ValueError, KeyError):
+        return str(value)

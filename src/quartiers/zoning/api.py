@@ -1,0 +1,93 @@
+"""API des zonages : liste paginée des QPV, fiche d'un périmètre en GeoJSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import shapely
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.zoning import services
+
+router = Router(tags=["QPV"])
+
+
+class PerimeterOut(Schema):
+    code: str
+    name: str
+    edition: str
+    department_code: str
+    insee_codes: list[str]
+    commune_names: list[str]
+    population: int | None
+    area_ha: float
+
+
+class PerimeterPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PerimeterOut]
+
+
+@router.get("", response=PerimeterPage, summary="Lister les QPV")
+def list_qpv(
+    request: HttpRequest,
+    department: str | None = None,
+    insee_code: str | None = None,
+    edition: str | None = None,
+    date: dt.date | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
+    """Filtres : département, commune, édition ou date, recherche par nom ou code."""
+    if page < 1 or not 1 <= page_size <= 1000:
+        raise HttpError(422, "page ≥ 1 et page_size entre 1 et 1000 attendus")
+    try:
+        qs = services.perimeters(
+            edition=edition, on=date, department=department, insee_code=insee_code, search=q
+        )
+    except (services.ZoningError, ZoningUnavailable) as exc:
+        raise HttpError(404, str(exc)) from exc
+    total = qs.count()
+    rows = qs[(page - 1) * page_size : page * page_size]
+    return {
+        "count": total,
+        "page": page,
+        "page_size": page_size,
+        "results": [_perimeter_out(p) for p in rows],
+    }
+
+
+def _perimeter_out(p: Any) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "name": p.name,
+        "edition": p.zoning_edition.edition,
+        "department_code": p.department_code,
+        "insee_codes": p.insee_codes,
+        "commune_names": p.commune_names,
+        "population": p.population,
+        "area_ha": round(p.area_m2 / 10_000, 2),
+    }
+
+
+@router.get("/{code}", summary="Fiche d'un QPV (Feature GeoJSON)")
+def qpv_feature(request: HttpRequest, code: str, edition: str | None = None) -> dict[str, Any]:
+    """Le périmètre en GeoJSON (WGS84) avec ses attributs."""
+    try:
+        p = services.perimeter_by_code(code, edition)
+    except (services.ZoningError, ZoningUnavailable) as exc:
+        raise HttpError(404, str(exc)) from exc
+    geom = shapely.from_wkb(bytes(p.geometry_wkb))
+    return {
+        "type": "Feature",
+        "id": p.code,
+        "properties": _perimeter_out(p),
+        "geometry": shapely.geometry.mapping(geom),
+    }
