@@ -27,9 +27,11 @@ services:
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache
+	env -u DATABASE_URL QUARTIERS_VAR_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=quartiers.settings
 
 typecheck: install
-	$(BIN)/mypy --strict src/quartiers/core
+	QUARTIERS_VAR_DIR=$$(mktemp -d) $(BIN)/mypy
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest

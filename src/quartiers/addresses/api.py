@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.params.functions import Query
 
 from quartiers.addresses import services
 from quartiers.addresses.geocoder import geocoder_description, min_score
@@ -115,10 +116,10 @@ def _answer(
 @router.get("/locate", response=LocationOut, summary="Un point ou une adresse est-il en QPV ?")
 def locate_one(
     request: HttpRequest,
-    lon: float | None = Query(None, examples=[1.3987]),
-    lat: float | None = Query(None, examples=[43.5803]),
+    lon: float | None = Query(None, example=1.3987),
+    lat: float | None = Query(None, example=43.5803),
     address: str | None = Query(
-        None, description="adresse en texte libre (géocodée)", examples=[ADDRESS_EXAMPLE]
+        None, description="adresse en texte libre (géocodée)", example=ADDRESS_EXAMPLE
     ),
     date: dt.date | None = None,
     edition: str | None = None,
@@ -161,8 +162,8 @@ class GeocodeAnswer(Schema):
 @geocode_router.get("", response=GeocodeAnswer, summary="Géocoder une adresse (protocole BAN)")
 def geocode(
     request: HttpRequest,
-    q: str = Query(..., description="adresse en texte libre", examples=[ADDRESS_EXAMPLE]),
-    limit: int = Query(5, description="nombre de propositions, 1 à 20", examples=[5]),
+    q: str = Query(..., description="adresse en texte libre", example=ADDRESS_EXAMPLE),
+    limit: int = Query(5, description="nombre de propositions, 1 à 20", example=5),
 ) -> dict[str, Any]:
     """Propositions du géocodeur configuré (autocomplétion), chacune avec son score, son type et
     l'avis de la politique de confiance (`confident`, `reason`)."""

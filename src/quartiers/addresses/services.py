@@ -260,7 +260,9 @@ class LocateItem:
     def error(self) -> str | None:
         has_point = self.lon is not None or self.lat is not None
         if self.address is not None and has_point:
-            return "donnez soit une adresse (address), soit des coordonnées (lon, lat), pas les deux"
+            return (
+                "donnez soit une adresse (address), soit des coordonnées (lon, lat), pas les deux"
+            )
         if self.address is not None:
             try:
                 clean_address(self.address)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import shapely
 from django.conf import settings
@@ -147,7 +148,9 @@ def save_run_as_edition(run_obj: IdentificationRun, edition: str) -> ImportRepor
     records = []
     for feature in run_obj.quartiers_geojson.get("features", []):
         props = feature["properties"]
-        detail = next((a for a in run_obj.aggregates if a["code"] == props["code"]), {})
+        detail: dict[str, Any] = next(
+            (a for a in run_obj.aggregates if a["code"] == props["code"]), {}
+        )
         communes = tuple(c for c in str(detail.get("insee_codes", "")).split(",") if c)
         records.append(
             PerimeterRecord(

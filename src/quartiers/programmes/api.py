@@ -12,7 +12,7 @@ from quartiers.programmes import services
 
 router = Router(tags=["Dispositifs"])
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "date": "2024-06-01",
     "audience": "employer",
     "facts": {

@@ -4,7 +4,6 @@ paramètres datés. Aucune règle ici : tout passe par `services`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,24 +13,11 @@ from quartiers.core.rules import registry
 from quartiers.core.rules.engine import STATUS_LABELS, Status
 from quartiers.core.rules.facts import (
     FACT_BY_NAME,
-    FactError,
     FactKind,
     FactSpec,
-    parse_date,
-    parse_value,
 )
-from quartiers.programmes import services
+from quartiers.programmes import questionnaire, services
 
-FIRST_STEP = {
-    "person": ("birth_date", "resides_in_qpv", "employment_status"),
-    "employer": ("hire_date", "contract_type", "organisation_type"),
-    "structure": ("organisation_type", "premises_in_qpv"),
-}
-COORDINATES = {
-    "resides_in_qpv": ("lon", "lat"),
-    "premises_in_qpv": ("premises_lon", "premises_lat"),
-}
-HIDDEN_WITH = {name for pair in COORDINATES.values() for name in pair}
 DEMO_HINT = (
     "Démonstration (Bellerive, fictif) : Les Tilleuls 2.388 / 46.654 ; Gare - Faubourg "
     "2.401 / 46.663 (QPV jusqu'au 31/12/2023) ; Les Rives 2.380 / 46.638 (QPV depuis 2024)."
@@ -65,63 +51,26 @@ def _question(spec: FactSpec, value: str) -> dict[str, Any]:
 def simulator(request: HttpRequest, audience: str) -> HttpResponse:
     if audience not in registry.AUDIENCES:
         raise Http404("questionnaire inconnu")
-    query = request.GET
-    answers = {
-        k: v.strip()
-        for k, v in query.items()
-        if k in FACT_BY_NAME and v.strip() and FACT_BY_NAME[k].kind is not FactKind.LIST
-    }
-    skipped = [s for s in query.get("_skipped", "").split(",") if s in FACT_BY_NAME]
-    for name in query.get("_asked", "").split(","):
-        if name in FACT_BY_NAME and name not in answers and name not in skipped:
-            if name in COORDINATES and all(c in answers for c in COORDINATES[name]):
-                continue
-            skipped.append(name)
-    day_text = query.get("date", "").strip() or dt.date.today().isoformat()
-    errors: list[str] = []
-    invalid: list[str] = []
-    ask_date = "_asked" not in query
-    try:
-        parse_date("date", day_text)
-    except FactError as exc:
-        errors.append(f"Date de la simulation : {exc}")
-        day_text, ask_date = dt.date.today().isoformat(), True
-    for name in list(answers):
-        try:
-            parse_value(FACT_BY_NAME[name], answers[name])
-        except FactError as exc:
-            errors.append(f"{FACT_BY_NAME[name].label} : {exc}")
-            invalid.append(name)
-            del answers[name]
-    simulation = None
-    try:
-        simulation = services.simulate(answers, day_text, audience=audience)
-    except services.EligibilityError as exc:
-        errors.append(str(exc))
-    started = "_asked" in query
-    if simulation is None or not started:
-        pending = [n for n in FIRST_STEP[audience] if n not in answers]
-    else:
-        pending = [n for n in simulation.missing_facts() if n not in skipped]
-    pending = [n for n in pending if n not in HIDDEN_WITH]
-    show_results = simulation is not None and not errors and (not pending or "resultats" in query)
+    step = questionnaire.next_step(audience, {k: str(v) for k, v in request.GET.items()})
+    answers, pending = step.answers, step.pending
     context: dict[str, Any] = {
         "title": f"Simulateur — {registry.AUDIENCES[audience]}",
         "audience": audience,
         "audience_label": registry.AUDIENCES[audience],
-        "errors": errors,
-        "date": day_text,
+        "errors": step.errors,
+        "date": step.day_text,
         "hidden": [
             (k, v)
             for k, v in answers.items()
-            if k not in pending and not _is_coordinate_of(k, pending)
+            if k not in pending and not questionnaire.is_coordinate_of(k, pending)
         ],
-        "skipped": ",".join(skipped),
+        "skipped": ",".join(step.skipped),
         "questions": [
             {
                 **_question(FACT_BY_NAME[n], answers.get(n, "")),
                 "coordinates": [
-                    _question(FACT_BY_NAME[c], answers.get(c, "")) for c in COORDINATES.get(n, ())
+                    _question(FACT_BY_NAME[c], answers.get(c, ""))
+                    for c in questionnaire.COORDINATES.get(n, ())
                 ],
             }
             for n in pending
@@ -129,10 +78,11 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
         "asked": ",".join(pending),
         "answered": [(FACT_BY_NAME[k], _shown(k, v)) for k, v in answers.items()],
         "demo_hint": DEMO_HINT,
-        "show_results": show_results,
-        "first_step": ask_date,
+        "show_results": step.show_results,
+        "first_step": step.ask_date,
     }
-    if show_results and simulation is not None:
+    simulation = step.simulation
+    if step.show_results and simulation is not None:
         context["results"] = [_result_view(r) for r in simulation.results]
         context["undecided"] = [FACT_BY_NAME[n] for n in simulation.missing_facts()]
     return render(request, "programmes/simulator.html", context)
@@ -141,10 +91,6 @@ def simulator(request: HttpRequest, audience: str) -> HttpResponse:
 def _shown(name: str, value: str) -> str:
     spec = FACT_BY_NAME[name]
     return spec.choice_label(value) if spec.choices else value
-
-
-def _is_coordinate_of(name: str, pending: list[str]) -> bool:
-    return any(name in COORDINATES.get(p, ()) for p in pending)
 
 
 def _condition_rows(conditions: list[Any], depth: int = 0) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from quartiers.zoning.models import Perimeter, ZoningEdition
 
 
 @admin.register(ZoningEdition)
-class ZoningEditionAdmin(admin.ModelAdmin):
+class ZoningEditionAdmin(admin.ModelAdmin[ZoningEdition]):
     list_display = (
         "zoning_kind",
         "edition",
@@ -18,7 +18,7 @@ class ZoningEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Perimeter)
-class PerimeterAdmin(admin.ModelAdmin):
+class PerimeterAdmin(admin.ModelAdmin[Perimeter]):
     list_display = ("code", "name", "zoning_edition", "department_code", "population")
     list_filter = ("zoning_edition",)
     search_fields = ("code", "name")

@@ -120,8 +120,8 @@ def _list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             print(
-                f"{r['code']:<10} {r['edition']:<6} {r['department_code']:<4} "
-                f"{r['name'][:45]:<45} {r['communes'][:30]}"
+                f"{r['code']!s:<10} {r['edition']!s:<6} {r['department_code']!s:<4} "
+                f"{str(r['name'])[:45]:<45} {str(r['communes'])[:30]}"
             )
         print(f"{len(rows)} périmètre(s)")
     return 0
