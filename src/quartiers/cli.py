@@ -75,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port d'écoute (8000)")
     serve.add_argument("--threads", type=int, default=8, help="fils de traitement (8)")
+    serve.add_argument("--no-worker", action="store_true", help="ne pas lancer de travailleur")
     serve.set_defaults(handler=_serve)
 
     from quartiers import demo
     from quartiers.identification import cli as identification_cli
+    from quartiers.jobs import cli as jobs_cli
     from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
     from quartiers.territories import reference_cli
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     reference_cli.register(sub)
     identification_cli.register(sub)
     programmes_cli.register(sub)
+    jobs_cli.register(sub)
     return parser
 
 
@@ -103,10 +106,12 @@ def _serve(args: argparse.Namespace) -> int:
     setup_django()
     from waitress import serve
 
+    from quartiers.jobs.cli import worker_alongside
     from quartiers.wsgi import application
 
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    serve(application, host=args.host, port=args.port, threads=args.threads)
+    with worker_alongside(enabled=not args.no_worker):
+        serve(application, host=args.host, port=args.port, threads=args.threads)
     return 0
 
 
