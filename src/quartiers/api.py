@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from quartiers.identification.api import router as identification_router
+from quartiers.jobs.api import router as jobs_router
 from quartiers.programmes.api import router as programmes_router
 from quartiers.territories.api import geocode_router
 from quartiers.territories.api import router as qpv_router
@@ -22,3 +23,4 @@ api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
 api.add_router("/identification", identification_router)
 api.add_router("", programmes_router)
+api.add_router("/jobs", jobs_router)
