@@ -122,6 +122,10 @@ def _write_transaction() -> Iterator[None]:
         yield
 
 
+_CHANGEABLE = frozenset(
+    f.name for f in Job._meta.fields if f.name not in {"id", "token", "state", "kind"}
+)
+
 # --- transitions --------------------------------------------------------------------------
 
 
@@ -153,6 +157,8 @@ def transition(
                     raise JobLost(f"traitement {locked.token} : {name} a changé")
         to_state = next_state(from_state or None, event)
         for name, value in (changes or {}).items():
+            if name not in _CHANGEABLE:
+                raise ValueError(f"champ de traitement inconnu ou protégé : {name}")
             setattr(locked, name, value)
         locked.state = to_state.value
         if event == "start":
@@ -459,7 +465,7 @@ def execute(token: str, worker_id: str) -> dict[str, Any]:
         )
     except JobFailure as exc:
         _remove_output(job)
-        _finish(job, "fail", who, exc.message, {"error": exc.data}, own)
+        _finish(job, "fail", who, exc.message, {"summary": {"error": exc.data}}, own)
     except Exception:
         logger.exception("traitement %s (%s) : erreur interne", token, job.kind)
         _remove_output(job)
