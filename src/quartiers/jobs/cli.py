@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -96,6 +97,10 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 @contextmanager
 def worker_alongside(enabled: bool = True) -> Iterator[subprocess.Popen[bytes] | None]:
     """Un travailleur enfant pour `quartiers serve`, arrêté avec le serveur."""
@@ -105,9 +110,12 @@ def worker_alongside(enabled: bool = True) -> Iterator[subprocess.Popen[bytes] |
     env = {**os.environ, "QUARTIERS_WORKER_PARENT_PID": str(os.getpid())}
     child = subprocess.Popen([sys.executable, "-c", WORKER_COMMAND], env=env)
     print(f"Travailleur des traitements en arrière-plan lancé (pid {child.pid}).")
+    # SIGTERM (systemd, docker stop) arrête le serveur comme Ctrl+C : le travailleur suit.
+    previous = signal.signal(signal.SIGTERM, _raise_exit)
     try:
         yield child
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if child.poll() is None:
             child.terminate()
             try:
