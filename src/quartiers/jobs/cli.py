@@ -11,9 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from quartiers.cli import setup_django
-
 WORKER_COMMAND = "import sys; from quartiers.cli import main; sys.exit(main(['worker']))"
+
+
+def setup_django() -> None:
+    """Django prêt (sans importer `quartiers.cli`, qui est au-dessus des applications)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiers.settings")
+    import django
+
+    django.setup()
 
 
 def register(sub: Any) -> None:
