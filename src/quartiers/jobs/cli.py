@@ -91,6 +91,8 @@ def _recover(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     setup_django()
+    from django.utils import timezone
+
     from quartiers.jobs.models import Job
     from quartiers.jobs.registry import kind_label
 
@@ -98,7 +100,7 @@ def _list(args: argparse.Namespace) -> int:
         percent = round(job.progress * 100)
         print(
             f"{job.token}  {job.get_state_display():<10} {percent:>3} %  "
-            f"{kind_label(job.kind)}  {job.created_at:%d/%m/%Y %H:%M}  {job.message[:60]}"
+            f"{kind_label(job.kind)}  {timezone.localtime(job.created_at):%d/%m/%Y %H:%M}  {job.message[:60]}"
         )
     return 0
 
