@@ -661,4 +661,5 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     DBTaskResult.objects.filter(
         status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
     ).delete()
+    Worker.objects.filter(stopped_at__lt=cutoff).delete()
     return count
