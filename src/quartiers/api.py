@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from quartiers.addresses.api import geocode_router
 from quartiers.addresses.api import router as locate_router
 from quartiers.identification.api import router as identification_router
+from quartiers.jobs.api import router as jobs_router
 from quartiers.programmes.api import router as programmes_router
 from quartiers.zoning.api import router as qpv_router
 
@@ -25,3 +26,4 @@ api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
 api.add_router("/identification", identification_router)
 api.add_router("", programmes_router)
+api.add_router("/jobs", jobs_router)

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "quartiers.addresses",
     "quartiers.identification",
     "quartiers.programmes",
+    "django_tasks",
+    "django_tasks_db",
+    "quartiers.jobs",
 ]
 
 MIDDLEWARE = [
@@ -126,3 +129,25 @@ STATICFILES_DIRS = [
 QUARTIERS_MAP_TILES_URL = os.environ.get("QUARTIERS_MAP_TILES_URL", "")
 QUARTIERS_MAP_ATTRIBUTION = os.environ.get("QUARTIERS_MAP_ATTRIBUTION", "")
 QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))
+
+# --- Traitements en arrière-plan (jobs) ---------------------------------------------------
+# File de tâches de Django (rétroportage django-tasks) dans la base elle-même (django-tasks-db) :
+# SQLite ou PostgreSQL selon DATABASE_URL, aucun serveur de plus. `quartiers worker` la vide ;
+# `quartiers serve` en lance un.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Au plus N traitements en attente ou en cours par personne (compte ou session) et en tout.
+QUARTIERS_JOBS_MAX_PER_OWNER = int(os.environ.get("QUARTIERS_JOBS_MAX_PER_OWNER", "3"))
+QUARTIERS_JOBS_MAX_TOTAL = int(os.environ.get("QUARTIERS_JOBS_MAX_TOTAL", "50"))
+# Tentatives d'un traitement interrompu (travailleur arrêté ou tué) avant de le dire échoué.
+QUARTIERS_JOBS_MAX_ATTEMPTS = int(os.environ.get("QUARTIERS_JOBS_MAX_ATTEMPTS", "3"))
+# Fichiers reçus et résultats gardés N jours après la fin, puis supprimés (la fiche reste).
+QUARTIERS_JOBS_RETENTION_DAYS = float(os.environ.get("QUARTIERS_JOBS_RETENTION_DAYS", "7"))
+# Pouls du travailleur (secondes) ; sans pouls depuis STALE secondes, il est tenu pour mort.
+QUARTIERS_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("QUARTIERS_JOBS_HEARTBEAT_SECONDS", "5"))
+QUARTIERS_JOBS_STALE_SECONDS = float(os.environ.get("QUARTIERS_JOBS_STALE_SECONDS", "60"))
+# Purge des fichiers expirés par le travailleur, toutes les N secondes.
+QUARTIERS_JOBS_PURGE_SECONDS = float(os.environ.get("QUARTIERS_JOBS_PURGE_SECONDS", "3600"))
+# Modules de sortes de traitements en plus (séparés par des virgules), ex. pour les tests.
+QUARTIERS_JOB_EXTRA_MODULES = [
+    m for m in os.environ.get("QUARTIERS_JOB_EXTRA_MODULES", "").split(",") if m.strip()
+]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("quartiers.territories.urls")),
     path("", include("quartiers.identification.urls")),
     path("", include("quartiers.programmes.urls")),
+    path("", include("quartiers.jobs.urls")),
 ]

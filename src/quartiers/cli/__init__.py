@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     from quartiers.addresses import cli as addresses_cli
     from quartiers.cli import server
     from quartiers.identification import cli as identification_cli
+    from quartiers.jobs import cli as jobs_cli
     from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
     from quartiers.zoning import cli as zoning_cli
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     territories_cli.register(sub)
     identification_cli.register(sub)
     programmes_cli.register(sub)
+    jobs_cli.register(sub)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""`quartiers migrate` et `quartiers serve` : préparer la base, servir l'application."""
+"""`quartiers migrate` et `quartiers serve` : préparer la base, servir l'application (avec un
+travailleur de la file de traitements, sauf `--no-worker`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port d'écoute (8000)")
     serve.add_argument("--threads", type=int, default=8, help="fils de traitement (8)")
+    serve.add_argument("--no-worker", action="store_true", help="ne pas lancer de travailleur")
     serve.set_defaults(handler=_serve)
 
 
@@ -27,8 +29,10 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
+    from quartiers.jobs.cli import worker_alongside
     from quartiers.wsgi import application
 
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    serve(application, host=args.host, port=args.port, threads=args.threads)
+    with worker_alongside(enabled=not args.no_worker):
+        serve(application, host=args.host, port=args.port, threads=args.threads)
     return 0
