@@ -18,7 +18,6 @@ from quartiers.core.csvfile import CsvFileError, dict_rows
 from quartiers.core.geo.zoning import DatedLocator
 from quartiers.core.params import ParameterError
 from quartiers.core.rules import registry
-from quartiers.core.rules.engine import ProgrammeResult, Verdict
 from quartiers.core.rules.facts import (
     FACT_BY_NAME,
     KEY_DATE_FACTS,
@@ -27,6 +26,7 @@ from quartiers.core.rules.facts import (
     parse_facts,
 )
 from quartiers.core.rules.qpv import AnswersResolver, QpvResolver
+from quartiers.core.rules.results import ProgrammeResult, Verdict
 from quartiers.zoning.services import locator
 
 

@@ -10,12 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quartiers.core.rules import registry
-from quartiers.core.rules.engine import STATUS_LABELS, Status
 from quartiers.core.rules.facts import (
     FACT_BY_NAME,
     FactKind,
     FactSpec,
 )
+from quartiers.core.rules.results import STATUS_LABELS, Status
 from quartiers.programmes import questionnaire, services
 
 DEMO_HINT = (

@@ -222,14 +222,14 @@ def test_trimming_can_split_an_aggregate_in_two():
 
 def test_per_territory_fallback_gives_the_same_answer(monkeypatch):
     """Au-delà d'une emprise maximale, la trame se fait territoire par territoire : même résultat."""
-    from quartiers.core.identification import aggregate
+    from quartiers.core.identification.stages import aggregation
 
     cells = {(c, r): (150, POOR) for c in range(3) for r in range(3)}
     cells[(1, 1)] = (100, RICH)
     cells[(6, 0)] = (600, POOR)
     cells[(8, 0)] = (600, POOR)
     single = run_grid(cells)
-    monkeypatch.setattr(aggregate, "MAX_RASTER_CELLS", 0)
+    monkeypatch.setattr(aggregation, "MAX_RASTER_CELLS", 0)
     fallback = run_grid(cells)
     assert [(q.population, q.n_cells, q.enclaves) for q in single.quartiers] == [
         (q.population, q.n_cells, q.enclaves) for q in fallback.quartiers

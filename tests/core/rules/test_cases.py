@@ -19,8 +19,9 @@ import yaml
 from quartiers import demo
 from quartiers.core.geo.zoning import DatedLocator, Edition
 from quartiers.core.rules import registry
-from quartiers.core.rules.engine import Status, evaluate_programme
+from quartiers.core.rules.evaluation import evaluate_programme
 from quartiers.core.rules.facts import parse_facts
+from quartiers.core.rules.results import Status
 
 CASES_DIR = Path(__file__).parent / "cases"
 MIN_CASES = 5

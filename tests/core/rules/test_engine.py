@@ -13,9 +13,10 @@ from quartiers.core.fr import euros
 from quartiers.core.geo.zoning import DatedLocator
 from quartiers.core.params import load_parameters
 from quartiers.core.rules import registry
-from quartiers.core.rules.engine import Status, Verdict, evaluate_programme
+from quartiers.core.rules.evaluation import evaluate_programme
 from quartiers.core.rules.facts import FACTS, parse_facts
 from quartiers.core.rules.openfisca import export_parameters
+from quartiers.core.rules.results import Status, Verdict
 from tests.core.rules.test_cases import demo_resolver
 
 

@@ -7,8 +7,10 @@
 
 Modules : `parameters` (la loi comme donnée), `thresholds` (formule du seuil), `grid` (lecture
 des grilles), `units` (unités urbaines), `criteria` (critères interchangeables), `aggregate`
-(moteur), `explain` (phrases), `outputs` (fichiers), `report` (HTML), `compare` (éditions),
-`overseas` (méthodes du décret n° 2014-1575 sur le recensement), `pipeline` (tout en un).
+(moteur : `identify()`, qui enchaîne les étapes de `stages` — territoires, seuils, candidats,
+agrégation, tests, rognage, explications), `model` (entrée, agrégats, résultat), `explain`
+(phrases), `outputs` (fichiers), `report` (HTML), `compare` (éditions), `overseas` (méthodes du
+décret n° 2014-1575 sur le recensement), `pipeline` (tout en un).
 """
 
 from quartiers.core.identification.aggregate import (

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from quartiers.core.params import ParameterSet, load_parameters
-from quartiers.core.rules.engine import Programme, ProgrammeResult, evaluate_programme
+from quartiers.core.rules.evaluation import Programme, evaluate_programme
 from quartiers.core.rules.qpv import QpvResolver
+from quartiers.core.rules.results import ProgrammeResult
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 

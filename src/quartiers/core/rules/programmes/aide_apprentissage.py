@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from quartiers.core.fr import euros
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

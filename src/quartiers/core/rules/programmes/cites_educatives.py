@@ -6,7 +6,7 @@ Référence : ../shared/reference/dispositifs.md §14 — Sénat, avis a25-140-7
 from __future__ import annotations
 
 from quartiers.core.fr import euros
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -7,7 +7,7 @@ ruraux ou isolés et des voies professionnelle et technologique.
 
 from __future__ import annotations
 
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

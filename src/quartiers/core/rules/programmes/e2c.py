@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from quartiers.core.fr import euros
 from quartiers.core.params import DatedValue
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

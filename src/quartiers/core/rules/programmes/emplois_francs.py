@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from quartiers.core.fr import CENT, euros, percent
 from quartiers.core.params import ParameterError
-from quartiers.core.rules.engine import Evaluation, MissingFact, Programme
+from quartiers.core.rules.evaluation import Evaluation, MissingFact, Programme
 from quartiers.core.rules.facts import display
 from quartiers.core.rules.programmes.dates import add_months
 

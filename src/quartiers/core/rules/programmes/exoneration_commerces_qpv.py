@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from quartiers.core.fr import euros, percent
 from quartiers.core.params import ParameterError
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

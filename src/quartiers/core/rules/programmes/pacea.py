@@ -6,7 +6,7 @@ Allocation ponctuelle : montant inconnu (à vérifier), non calculé.
 
 from __future__ import annotations
 
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -5,7 +5,7 @@ Référence : ../shared/reference/dispositifs.md §15 — loi du 18/01/2005 ; AN
 
 from __future__ import annotations
 
-from quartiers.core.rules.engine import Evaluation, Programme
+from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
 
 

@@ -1,11 +1,11 @@
-"""Le moteur : évaluer un dispositif à une date, avec ses conditions, ses montants et leurs sources.
+"""L'évaluation d'un dispositif à une date, avec ses conditions, ses montants et leurs sources.
 
 Un dispositif (`Programme`) est une fonction qui lit des faits et des paramètres datés dans
 des blocs `with ev.condition(...)` : chaque bloc devient un nœud de l'arbre d'explication
 (condition remplie ou non, valeur retenue, référence juridique). Un fait absent lève
 `MissingFact`, que le bloc attrape : la condition est « inconnue » et le fait est nommé,
-jamais supposé. Verdict : une condition non remplie → `not_eligible` ; sinon un fait
-manquant → `missing_facts` ; sinon `eligible`.
+jamais supposé. Le résultat (`ProgrammeResult`, verdict compris) est décrit dans
+`quartiers.core.rules.results`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from functools import lru_cache
 from types import TracebackType
 from typing import Any
@@ -26,28 +25,13 @@ from quartiers.core.geo.zoning import ZoningUnavailable
 from quartiers.core.params import DatedValue, Parameter, ParameterError, ParameterSet
 from quartiers.core.rules.facts import FACT_BY_NAME, QPV_FACTS
 from quartiers.core.rules.qpv import QpvResolver
-
-
-class Verdict(StrEnum):
-    ELIGIBLE = "eligible"
-    NOT_ELIGIBLE = "not_eligible"
-    MISSING_FACTS = "missing_facts"
-
-
-VERDICT_LABELS = {
-    Verdict.ELIGIBLE: "Éligible",
-    Verdict.NOT_ELIGIBLE: "Non éligible",
-    Verdict.MISSING_FACTS: "Réponses manquantes",
-}
-
-
-class Status(StrEnum):
-    MET = "met"
-    NOT_MET = "not_met"
-    UNKNOWN = "unknown"
-
-
-STATUS_LABELS = {Status.MET: "remplie", Status.NOT_MET: "non remplie", Status.UNKNOWN: "inconnue"}
+from quartiers.core.rules.results import (
+    Amount,
+    ConditionResult,
+    ProgrammeResult,
+    Status,
+    Verdict,
+)
 
 
 class _Stop(Exception):
@@ -65,111 +49,6 @@ class MissingFact(Exception):
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-@dataclass
-class ConditionResult:
-    key: str
-    label: str
-    status: Status
-    value: str = ""
-    reference: str = ""
-    reason: str = ""
-    missing: tuple[str, ...] = ()
-    to_check: bool = False
-    children: list[ConditionResult] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "status": self.status.value,
-            "value": self.value,
-            "reference": self.reference,
-            "reason": self.reason,
-            "missing_facts": list(self.missing),
-            "to_check": self.to_check,
-            "children": [c.as_dict() for c in self.children],
-        }
-
-
-@dataclass(frozen=True)
-class Amount:
-    key: str
-    label: str
-    value: Decimal
-    unit: str
-    computation: str
-    reference: str
-    to_check: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "value": str(self.value),
-            "unit": self.unit,
-            "computation": self.computation,
-            "reference": self.reference,
-            "to_check": self.to_check,
-        }
-
-
-@dataclass
-class ProgrammeResult:
-    slug: str
-    title: str
-    verdict: Verdict
-    on: dt.date
-    key_date: dt.date | None
-    key_date_label: str
-    conditions: list[ConditionResult]
-    amounts: list[Amount]
-    missing_facts: list[str]
-    notes: list[str]
-    to_check: bool
-
-    @property
-    def verdict_label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
-
-    def what_would_change(self) -> list[str]:
-        """Ce qui changerait la réponse : les conditions non remplies, les réponses manquantes."""
-        changes = [
-            f"{c.label} ({c.reason})" if c.reason else c.label
-            for c in self.conditions
-            if c.status is Status.NOT_MET
-        ]
-        if self.verdict is Verdict.MISSING_FACTS:
-            changes += [
-                f"Répondre : {FACT_BY_NAME[name].label}"
-                for name in self.missing_facts
-                if name in FACT_BY_NAME
-            ]
-        return changes
-
-    def main_amount(self) -> Amount | None:
-        return self.amounts[0] if self.amounts else None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "programme": self.slug,
-            "title": self.title,
-            "verdict": self.verdict.value,
-            "verdict_label": self.verdict_label,
-            "date": self.on.isoformat(),
-            "key_date": self.key_date.isoformat() if self.key_date else None,
-            "key_date_label": self.key_date_label,
-            "conditions": [c.as_dict() for c in self.conditions],
-            "amounts": [a.as_dict() for a in self.amounts],
-            "missing_facts": [
-                {"name": n, "label": FACT_BY_NAME[n].label if n in FACT_BY_NAME else n}
-                for n in self.missing_facts
-            ],
-            "notes": list(self.notes),
-            "what_would_change": self.what_would_change(),
-            "to_check": self.to_check,
-        }
 
 
 EvaluateFn = Callable[["Evaluation"], None]
