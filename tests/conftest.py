@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.browser", "tests.addok_server"]
+pytest_plugins = ["tests.browser", "tests.addok_server", "tests.workers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("QUARTIERS_SHARED_DATA", ROOT.parent / "shared" / "data"))

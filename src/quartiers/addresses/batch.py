@@ -1,27 +1,24 @@
-"""Traitements de fichiers en arrière-plan : contrôle avant lancement, fil de travail, progression.
+"""Fichiers d'adresses ou de points envoyés par la page : contrôle avant lancement, puis
+traitement durable dans la file (`quartiers.jobs`), avec avancement, annulation et résultat.
 
-Le fichier est vérifié AVANT que le traitement ne démarre (taille, encodage, séparateur,
-colonnes, au moins une ligne) ; rien n'est lancé sinon. Le traitement tourne dans un fil
-démarré par la page (il fonctionne sous `quartiers serve` comme dans les tests) et appelle le
-même service que `quartiers qpv check-file`.
+Le fichier est vérifié AVANT d'être mis en file (taille, encodage, séparateur, colonnes, au
+moins une ligne) ; rien n'est lancé sinon. Le travailleur appelle les mêmes services que
+`quartiers qpv check-file`. Le traitement appartient à qui l'a lancé (compte ou session).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
-import threading
-import time
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
-from quartiers.addresses.models import Job, JobStatus
 from quartiers.addresses.services import check_addresses
 from quartiers.core.csvfile import (
     CsvDialect,
@@ -35,10 +32,17 @@ from quartiers.core.geo.address_batch import AddressColumnsNotFound, detect_addr
 from quartiers.core.geo.batch import STATUS_ERROR, STATUS_TO_CHECK
 from quartiers.core.geo.geocoding import GeocodingError
 from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.core.jobs import JobFailure, QueueFull
+from quartiers.jobs import services as jobs
+from quartiers.jobs.models import Job
+from quartiers.jobs.registry import JobContext
+from quartiers.jobs.services import Owner
 from quartiers.zoning.services import check_coordinates, editions_in_force
 
 KIND_COORDINATES = "coordinates"
 KIND_ADDRESSES = "addresses"
+JOB_KINDS = {KIND_ADDRESSES: "address_file", KIND_COORDINATES: "coordinates_file"}
+PAGE_HOW = "indiquez la ou les colonnes d'adresse, ou choisissez « coordonnées »"
 MAX_ERROR_ROWS = 200
 
 
@@ -51,12 +55,6 @@ class UploadCheck:
     dialect: CsvDialect
     header: list[str]
     data_rows: int | None
-
-
-def jobs_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def max_bytes() -> int:
@@ -87,6 +85,10 @@ class BatchRequest:
                 column_index(header, column, "d'adresse")
         else:
             detect_address_columns(header)
+
+    @property
+    def job_kind(self) -> str:
+        return JOB_KINDS[self.kind]
 
     def as_parameters(self) -> dict[str, object]:
         return {
@@ -120,9 +122,7 @@ def check_upload(path: Path, name: str, request: BatchRequest) -> UploadCheck:
             )
         request.check_header(header)
     except AddressColumnsNotFound as exc:
-        explained = exc.explained(
-            "indiquez la ou les colonnes d'adresse, ou choisissez « coordonnées »"
-        )
+        explained = exc.explained(PAGE_HOW)
         raise UploadError(f"fichier « {name} » : {explained}") from exc
     except CsvFileError as exc:
         message = str(exc)
@@ -132,22 +132,22 @@ def check_upload(path: Path, name: str, request: BatchRequest) -> UploadCheck:
     return UploadCheck(dialect, header, None)
 
 
-def create_job(
+def submit_batch_file(
     chunks: Iterable[bytes],
     name: str,
     request: BatchRequest,
     on: dt.date | None,
-    start: bool = True,
+    owner: Owner,
 ) -> Job:
-    """Enregistre le fichier reçu, le vérifie, crée le traitement et le lance en arrière-plan."""
-    if not editions_in_force(on=on or timezone.localdate()):
-        day = (on or timezone.localdate()).strftime("%d/%m/%Y")
-        raise UploadError(f"aucune liste de quartiers prioritaires n'est en vigueur le {day}")
-    staging = jobs_dir() / f"reception-{time.time_ns()}"
-    staging.mkdir()
-    input_path = staging / "entree.csv"
-    written = 0
-    try:
+    """Reçoit le fichier, le vérifie, puis le confie à la file de traitements (`quartiers.jobs`).
+
+    Rien n'est mis en file si le fichier est refusé ou si la file est pleine (`UploadError`)."""
+    day = on or timezone.localdate()
+    if not editions_in_force(on=day):
+        raise UploadError(f"aucune liste de QPV n'est en vigueur le {day:%d/%m/%Y}")
+    with tempfile.TemporaryDirectory(prefix="quartiers-lot-") as staging:
+        input_path = Path(staging) / "entree.csv"
+        written = 0
         with open(input_path, "wb") as out:
             for chunk in chunks:
                 written += len(chunk)
@@ -157,81 +157,68 @@ def create_job(
                     )
                 out.write(chunk)
         check_upload(input_path, name, request)
-    except UploadError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    job = Job.objects.create(
-        kind=request.kind,
-        input_name=name[:300],
-        input_path="",
-        parameters={**request.as_parameters(), "date": on.isoformat() if on else None},
-    )
-    folder = jobs_dir() / str(job.token)
-    staging.rename(folder)
-    job.input_path = str(folder / "entree.csv")
-    job.result_path = str(folder / "resultat.csv")
-    job.save(update_fields=["input_path", "result_path"])
-    if start:
-        start_job(job)
-    return job
-
-
-def start_job(job: Job) -> threading.Thread:
-    thread = threading.Thread(target=run_job, args=(job.pk,), name=f"job-{job.pk}", daemon=True)
-    thread.start()
-    return thread
-
-
-def run_job(job_id: int) -> None:
-    """Exécute un traitement (dans son propre fil) et en enregistre l'issue."""
-    close_old_connections()
-    try:
-        job = Job.objects.get(pk=job_id)
-        job.status = JobStatus.RUNNING
-        job.save(update_fields=["status"])
-        params = job.parameters
-        on = dt.date.fromisoformat(params["date"]) if params.get("date") else None
-        last = [0.0]
-
-        def progress(rows: int, done_bytes: int) -> None:
-            now = time.monotonic()
-            if now - last[0] < 0.3:
-                return
-            last[0] = now
-            total = max(1, Path(job.input_path).stat().st_size)
-            Job.objects.filter(pk=job_id).update(progress=min(0.99, done_bytes / total), rows=rows)
-
+        parameters = {
+            **request.as_parameters(),
+            "date": on.isoformat() if on else None,
+            "input_name": name[:300],
+        }
         try:
-            if job.kind == KIND_COORDINATES:
-                summary = check_coordinates(
-                    job.input_path,
-                    job.result_path,
-                    params["lon_col"],
-                    params["lat_col"],
-                    on=on,
-                    progress=progress,
-                )
-            else:
-                summary = check_addresses(
-                    job.input_path,
-                    job.result_path,
-                    address_columns=params.get("address_columns") or None,
-                    on=on,
-                    progress=progress,
-                )
-        except (CsvFileError, ZoningUnavailable, GeocodingError, OSError, UnicodeError) as exc:
-            job.status, job.message = JobStatus.FAILED, f"traitement interrompu : {exc}"
+            return jobs.submit(
+                request.job_kind,
+                owner,
+                parameters,
+                {"file": input_path},
+                message=f"Fichier « {name} » reçu.",
+            )
+        except QueueFull as exc:
+            raise UploadError(exc.message) from exc
+
+
+def run_batch_file(ctx: JobContext) -> dict[str, Any]:
+    """Le traitement d'un fichier (dans un travailleur) : les mêmes services que
+    `quartiers qpv check-file`, avec l'avancement et l'annulation de la file."""
+    params = ctx.parameters
+    on = dt.date.fromisoformat(params["date"]) if params.get("date") else None
+    source = ctx.input_path("file")
+    assert ctx.result_path is not None
+    ctx.result_path.parent.mkdir(parents=True, exist_ok=True)
+    total = max(1, source.stat().st_size)
+
+    def progress(rows: int, done_bytes: int) -> None:
+        ctx.progress(min(0.99, done_bytes / total), f"{rows} ligne(s) traitée(s)")
+
+    try:
+        if params.get("kind") == KIND_COORDINATES:
+            summary = check_coordinates(
+                source,
+                ctx.result_path,
+                params["lon_col"],
+                params["lat_col"],
+                on=on,
+                progress=progress,
+            )
         else:
-            job.status = JobStatus.DONE
-            job.rows, job.in_qpv, job.outside = summary.rows, summary.in_qpv, summary.outside
-            job.to_check, job.errors = summary.to_check, summary.errors
-            job.error_rows = problem_rows(Path(job.result_path))
-            job.message = summary.text()
-            job.progress = 1.0
-        job.finished_at = timezone.now()
-        job.save()
-    finally:
-        close_old_connections()
+            summary = check_addresses(
+                source,
+                ctx.result_path,
+                address_columns=params.get("address_columns") or None,
+                on=on,
+                progress=progress,
+            )
+    except AddressColumnsNotFound as exc:
+        raise JobFailure(f"traitement interrompu : {exc.explained(PAGE_HOW)}") from exc
+    except (CsvFileError, ZoningUnavailable, GeocodingError, OSError, UnicodeError) as exc:
+        raise JobFailure(f"traitement interrompu : {exc}") from exc
+    return {
+        "message": summary.text().replace("\n", " ; "),
+        "rows": summary.rows,
+        "in_qpv": summary.in_qpv,
+        "outside": summary.outside,
+        "to_check": summary.to_check,
+        "errors": summary.errors,
+        "problem_rows": problem_rows(ctx.result_path),
+        "input_name": params.get("input_name", ""),
+    }
 
 
 def problem_rows(result: Path, limit: int = MAX_ERROR_ROWS) -> list[dict[str, str | int]]:

@@ -9,6 +9,5 @@ urlpatterns = [
     path("adresse/attestation", views.attestation, name="attestation"),
     path("adresse/lot", views.batch, name="batch"),
     path("adresse/lot/<uuid:token>", views.batch_job, name="batch-job"),
-    path("adresse/lot/<uuid:token>/etat.json", views.batch_job_status, name="batch-job-status"),
     path("adresse/lot/<uuid:token>/resultat.csv", views.batch_job_result, name="batch-job-result"),
 ]

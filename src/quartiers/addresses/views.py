@@ -14,19 +14,20 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quartiers.addresses import batch as jobs
-from quartiers.addresses.models import Job, JobStatus
 from quartiers.addresses.services import AddressCheck, AddressError, locate_address
 from quartiers.core.fr import parse_date
 from quartiers.core.geo.geocoding import GeocodingError
 from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.jobs.models import Job
+from quartiers.jobs.services import JobNotFound, Owner, job_for
+from quartiers.jobs.status import percent
 from quartiers.zoning.services import editions_in_force
 
 
@@ -137,11 +138,12 @@ def batch(request: HttpRequest) -> HttpResponse:
             )
         if not errors and upload is not None:
             try:
-                job = jobs.create_job(
+                job = jobs.submit_batch_file(
                     upload.chunks(),
                     upload.name or "fichier.csv",
                     batch_request,
                     day if values["date"] else None,
+                    Owner.from_request(request),
                 )
             except jobs.UploadError as exc:
                 errors.append(str(exc))
@@ -160,46 +162,42 @@ def batch(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _job(token: Any) -> Job:
-    return get_object_or_404(Job, token=token)
+def _job(request: HttpRequest, token: Any) -> Job:
+    """Le traitement, pour son propriétaire seulement (404 pour tout autre, même avec le lien)."""
+    try:
+        return job_for(token, request.user, request.session.session_key)
+    except JobNotFound:
+        raise Http404("traitement introuvable") from None
 
 
 @require_GET
 def batch_job(request: HttpRequest, token: Any) -> HttpResponse:
-    job = _job(token)
+    job = _job(request, token)
+    name = job.parameters.get("input_name", "")
     return render(
         request,
         "addresses/batch_job.html",
-        {"title": f"Traitement du fichier {job.input_name}", "job": job, "percent": _percent(job)},
-    )
-
-
-def _percent(job: Job) -> int:
-    return 100 if job.status == JobStatus.DONE else int(job.progress * 100)
-
-
-@require_GET
-def batch_job_status(request: HttpRequest, token: Any) -> JsonResponse:
-    job = _job(token)
-    return JsonResponse(
         {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "percent": _percent(job),
-            "rows": job.rows,
-            "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
-        }
+            "title": f"Traitement du fichier {name}",
+            "job": job,
+            "input_name": name,
+            "summary": job.summary or {},
+            "percent": percent(job),
+            "events": job.events.all(),
+            "result_url": reverse("batch-job-result", args=[job.token]),
+        },
     )
 
 
 @require_GET
 def batch_job_result(request: HttpRequest, token: Any) -> FileResponse:
-    job = _job(token)
-    if job.status != JobStatus.DONE:
-        raise Http404("résultat pas encore disponible")
-    stem = job.input_name.rsplit(".", 1)[0] or "fichier"
+    job = _job(request, token)
+    path = job.result_file if job.state == "done" else None
+    if path is None:
+        raise Http404("résultat indisponible")
+    stem = str(job.parameters.get("input_name", "")).rsplit(".", 1)[0] or "fichier"
     return FileResponse(
-        open(job.result_path, "rb"),  # FileResponse ferme le fichier
+        open(path, "rb"),  # FileResponse ferme le fichier
         as_attachment=True,
         filename=f"{stem}-qpv.csv",
         content_type="text/csv; charset=utf-8",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html as html_lib
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from quartiers import demo
-from quartiers.addresses.models import Job, JobStatus
+from quartiers.jobs.models import Job
+from tests.workers import Workers, wait_for
 
 IN_2024 = "20 avenue des Tilleuls Bellerive"
 RIVES = "10 chemin des Rives Bellerive"
@@ -150,28 +150,35 @@ def upload(client: Client, content: bytes, name: str = "points.csv", **fields: s
     return client.post("/adresse/lot", data)
 
 
-def wait_done(job: Job, timeout: float = 30) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status in (JobStatus.DONE, JobStatus.FAILED):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"traitement non terminé : {job.status}")
+def wait_done(job: Job) -> Job:
+    wait_for(lambda: Job.objects.get(pk=job.pk).finished, "traitement fini")
+    job.refresh_from_db()
+    return job
 
 
-@pytest.mark.django_db(transaction=True)
-def test_batch_upload_runs_in_background_and_downloads(client: Client) -> None:
+def test_batch_upload_runs_in_background_and_downloads(client: Client, workers: Workers) -> None:
     demo.build()
+    workers.start("lot-points")
     response = upload(client, points_csv())
     assert response.status_code == 302
     job = wait_done(Job.objects.get())
-    assert job.status == JobStatus.DONE, job.message
-    assert (job.rows, job.in_qpv, job.outside, job.errors) == (4, 2, 1, 1)
+    assert job.state == "done", job.message
+    summary = job.summary
+    assert (summary["rows"], summary["in_qpv"], summary["outside"], summary["errors"]) == (
+        4,
+        2,
+        1,
+        1,
+    )
     html = page(client, response["Location"])
     assert "Traitement terminé" in html and "longitude « abc » n'est pas un nombre" in html
-    status = client.get(response["Location"] + "/etat.json").json()
+    status = client.get(f"/traitements/{job.token}/etat").json()
     assert status["finished"] and status["percent"] == 100
+    # Le traitement n'appartient qu'à qui l'a lancé : un autre visiteur ne voit rien, même avec le lien.
+    stranger = Client()
+    assert stranger.get(response["Location"]).status_code == 404
+    assert stranger.get(response["Location"] + "/resultat.csv").status_code == 404
+    assert stranger.get(f"/traitements/{job.token}/etat").status_code == 404
     download = client.get(response["Location"] + "/resultat.csv")
     assert download["Content-Disposition"].startswith('attachment; filename="points-qpv.csv"')
     text = b"".join(download.streaming_content).decode()
@@ -200,12 +207,14 @@ def test_batch_upload_runs_in_background_and_downloads(client: Client) -> None:
 def test_bad_uploads_start_nothing(
     demo_db: None, client: Client, content: bytes, name: str, fields: dict[str, str], expected: str
 ) -> None:
+    folder = Path(settings.VAR_DIR) / "jobs"
+    before = set(folder.glob("*")) if folder.exists() else set()
     response = upload(client, content, name, **fields)
     assert response.status_code == 400
     html = html_lib.unescape(response.content.decode())
     assert "Fichier refusé, aucun traitement lancé" in html and expected in html
     assert not Job.objects.exists()
-    assert not list((Path(settings.VAR_DIR) / "jobs").glob("reception-*"))
+    assert (set(folder.glob("*")) if folder.exists() else set()) == before
 
 
 def test_too_large_upload_is_refused(demo_db: None, client: Client, settings) -> None:
@@ -216,9 +225,9 @@ def test_too_large_upload_is_refused(demo_db: None, client: Client, settings) ->
     assert not Job.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_batch_of_addresses_geocodes_then_locates(client: Client) -> None:
+def test_batch_of_addresses_geocodes_then_locates(client: Client, workers: Workers) -> None:
     demo.build()
+    workers.start("lot-adresses")
     content = (
         "id;numero;voie;code_postal;commune\n"
         "1;20;avenue des Tilleuls;18999;Bellerive\n"
@@ -228,8 +237,14 @@ def test_batch_of_addresses_geocodes_then_locates(client: Client) -> None:
     response = upload(client, content, "adresses.csv", kind="addresses")
     assert response.status_code == 302
     job = wait_done(Job.objects.get())
-    assert job.status == JobStatus.DONE, job.message
-    assert (job.rows, job.in_qpv, job.outside, job.to_check) == (3, 1, 1, 1)
+    assert job.state == "done", job.message
+    summary = job.summary
+    assert (summary["rows"], summary["in_qpv"], summary["outside"], summary["to_check"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
     html = page(client, response["Location"])
     assert "à vérifier" in html
     text = b"".join(client.get(response["Location"] + "/resultat.csv").streaming_content).decode()

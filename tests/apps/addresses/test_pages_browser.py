@@ -8,12 +8,16 @@ from typing import Any
 import pytest
 
 from quartiers import demo
+from tests.workers import Workers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Path) -> None:
+def test_address_batch_atlas_and_fiche(
+    page: Any, live_server: Any, tmp_path: Path, workers: Workers
+) -> None:
     demo.build()
+    workers.start("navigateur")
     base = live_server.url
 
     # Adresse : saisie avec autocomplétion, résultat, carte.
@@ -42,7 +46,7 @@ def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Pa
     assert "En QPV" in page.get_by_test_id("attestation-result").inner_text()
     assert "01/03/2025" in page.content()
 
-    # Fichier d'adresses : envoi, progression, téléchargement, lignes à vérifier.
+    # Fichier d'adresses : envoi, traitement par un vrai travailleur, progression, téléchargement.
     addresses = tmp_path / "beneficiaires.csv"
     addresses.write_text(
         "id;numero;voie;code_postal;commune\n"
@@ -54,11 +58,14 @@ def test_address_batch_atlas_and_fiche(page: Any, live_server: Any, tmp_path: Pa
     page.goto(base + "/adresse/lot")
     page.get_by_label("Fichier CSV").set_input_files(str(addresses))
     page.get_by_role("button", name="Envoyer et lancer le traitement").click()
-    page.wait_for_selector("#download", timeout=30_000)
+    page.wait_for_selector("#job-result", timeout=60_000)
     assert "1 en QPV, 1 hors QPV, 1 à vérifier, 0 en erreur" in page.content()
-    assert "trop imprécis" in page.locator("table").inner_text()
+    assert (
+        "trop imprécis"
+        in page.get_by_role("table", name="Lignes en erreur ou à vérifier").inner_text()
+    )
     with page.expect_download() as info:
-        page.locator("#download").click()
+        page.locator("#job-result").click()
     saved = tmp_path / "resultat.csv"
     info.value.save_as(saved)
     rows = [line.split(";") for line in saved.read_text("utf-8").splitlines()]

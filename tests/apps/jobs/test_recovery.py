@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from quartiers.jobs import services
 from quartiers.jobs.models import Job
-from tests.apps.jobs.conftest import Workers, wait_for
+from tests.workers import Workers, wait_for
 
 # Base validée : le travailleur est un autre processus (rejoué sur PostgreSQL, marque `db`).
 pytestmark = pytest.mark.django_db(transaction=True)

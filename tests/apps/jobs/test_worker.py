@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from quartiers.jobs import services
 from quartiers.jobs.models import Job
 from quartiers.jobs.services import Owner
-from tests.apps.jobs.conftest import Workers, wait_for
+from tests.workers import Workers, wait_for
 
 # Base validée : le travailleur est un autre processus (rejoué sur PostgreSQL, marque `db`).
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -71,28 +71,9 @@
     });
   }
 
-  function pollJob(box) {
-    var url = box.dataset.statusUrl;
-    if (box.dataset.status === "done" || box.dataset.status === "failed") { return; }
-    var bar = document.getElementById("job-progress");
-    function tick() {
-      fetch(url).then(function (r) { return r.json(); }).then(function (s) {
-        bar.value = s.percent;
-        bar.textContent = s.percent + " %";
-        document.getElementById("job-percent").textContent = s.percent + " %";
-        document.getElementById("job-status").textContent = s.status_label;
-        document.getElementById("job-rows").textContent = s.rows;
-        if (s.finished) { window.location.reload(); } else { setTimeout(tick, 700); }
-      }).catch(function () { setTimeout(tick, 2000); });
-    }
-    setTimeout(tick, 300);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".q-map").forEach(initMap);
     document.querySelectorAll("input[data-suggest-url]").forEach(initSuggest);
-    var job = document.getElementById("job");
-    if (job) { pollJob(job); }
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
     });
