@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     from quartiers import demo
+    from quartiers.accounts import cli as accounts_cli
     from quartiers.identification import cli as identification_cli
     from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     reference_cli.register(sub)
     identification_cli.register(sub)
     programmes_cli.register(sub)
+    accounts_cli.register(sub)
     return parser
 
 
