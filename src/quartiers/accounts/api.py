@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from quartiers.accounts import services
@@ -240,7 +240,7 @@ def add_member(request: HttpRequest, organisation_id: int, payload: MemberIn) ->
     membership = services.add_member(
         user, found, payload.email, payload.role, payload.full_name, payload.reason
     )
-    return 201, membership_out(membership)
+    return Status(201, membership_out(membership))
 
 
 @router.delete("/members/{membership_id}", response={204: None})
@@ -248,7 +248,7 @@ def add_member(request: HttpRequest, organisation_id: int, payload: MemberIn) ->
 def remove_member(request: HttpRequest, membership_id: int, reason: str = "") -> Any:
     user = _user(request)
     services.remove_member(user, services.get_membership(user, membership_id), reason)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Mes jetons d'API")
@@ -263,7 +263,7 @@ def tokens(request: HttpRequest) -> list[dict[str, Any]]:
 @french_errors
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     new = services.create_token(_user(request), payload.name, payload.days)
-    return 201, {**token_out(new.token), "secret": new.secret}
+    return Status(201, {**token_out(new.token), "secret": new.secret})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Révoquer un jeton")

@@ -7,6 +7,7 @@ Le rattachement territorial se fait par codes (`department_code`, `region_code`,
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -135,6 +136,14 @@ class Organisation(models.Model):
     @property
     def kind_label(self) -> str:
         return core.ORGANISATION_KIND_LABELS[core.OrganisationKind(self.kind)]
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # Les identifiants se saisissent souvent espacés (« 552 120 222 00013 ») : compactés d'abord.
+        for name in ("siret", "siren", "rna", *core.TERRITORY_FIELD_LABELS):
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, re.sub(r"[\s.\-]", "", value).upper())
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         """Identifiants et territoire contrôlés avec des messages précis (champ par champ)."""

@@ -247,9 +247,9 @@ def create_token(
     owner = for_user or actor
     if owner.pk != actor.pk:
         # Personne ne crée de jeton au nom d'un autre, pas même l'administrateur.
-        raise core.NotAllowed("accounts.change_apitoken", actor.label, f"jetons de {owner.label}")
+        raise core.NotAllowed("accounts.add_apitoken", actor.label, f"au nom de {owner.label}")
     if not actor.is_active:
-        raise core.NotAllowed("accounts.change_apitoken", actor.label)
+        raise core.NotAllowed("accounts.add_apitoken", actor.label)
     name = name.strip()
     if not name:
         raise ServiceError("donnez un nom au jeton (par exemple « script d'import »)")

@@ -87,7 +87,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    template_name = "accounts/logged_out.html"
+    """Déconnexion par POST seulement (Django 5), puis retour à l'accueil (LOGOUT_REDIRECT_URL)."""
 
 
 class PasswordResetView(auth_views.PasswordResetView):

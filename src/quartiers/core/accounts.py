@@ -248,6 +248,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "accounts.view_membership": "voir cette adhésion",
     "accounts.change_membership": "modifier cette adhésion",
     "accounts.add_user": "créer un compte",
+    "accounts.add_apitoken": "créer un jeton d'API",
     "accounts.view_apitoken": "voir ce jeton d'API",
     "accounts.change_apitoken": "révoquer ce jeton d'API",
     "accounts.view_history": "voir l'historique de cet objet",
