@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -24,7 +24,7 @@ class DsfrMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "fr-select" if isinstance(field.widget, forms.Select) else "fr-input"
             field.widget.attrs.setdefault("class", css)
@@ -38,7 +38,7 @@ class DsfrSetPasswordForm(DsfrMixin, SetPasswordForm):  # type: ignore[type-arg]
     pass
 
 
-class DsfrPasswordChangeForm(DsfrMixin, PasswordChangeForm):  # type: ignore[type-arg]
+class DsfrPasswordChangeForm(DsfrMixin, PasswordChangeForm):
     pass
 
 
@@ -53,11 +53,14 @@ class EmailLoginForm(DsfrMixin, AuthenticationForm):
         label="Adresse électronique",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
-    error_messages: ClassVar[dict[str, str]] = {  # type: ignore[misc]
-        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
-        "inactive": "Ce compte est désactivé.",
-        "throttled": "Trop de tentatives de connexion pour ce compte : réessayez dans %(minutes)s minutes.",
-    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+            "inactive": "Ce compte est désactivé.",
+            "throttled": "Trop de tentatives de connexion pour ce compte : réessayez dans %(minutes)s minutes.",
+        }
 
     def clean(self) -> dict[str, Any]:
         email = self.data.get("username", "")
@@ -89,7 +92,9 @@ class MemberForm(DsfrMixin, forms.Form):
     def __init__(self, *args: Any, organisation_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kind = core.OrganisationKind(organisation_kind) if organisation_kind else None
-        self.fields["role"].choices = [
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [
             (info.role.value, info.label)
             for info in core.ROLES.values()
             if kind is None or kind in info.organisation_kinds

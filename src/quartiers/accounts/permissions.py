@@ -18,13 +18,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import rules
+import rules as _rules_untyped
 from django.db import models
 from django.db.models import Q
 
 from quartiers.accounts.models import Membership, Organisation, User
 from quartiers.core import accounts as core
 from quartiers.core.accounts import NotAllowed, Place, Role, TerritorialScope
+
+# django-rules ne publie pas de types : quatre enveloppes typées suffisent.
+_rules: Any = _rules_untyped
+
+
+class _Rules:
+    @staticmethod
+    def predicate(fn: Callable[..., bool]) -> Any:
+        return _rules.predicate(fn)
+
+    @staticmethod
+    def perm_exists(name: str) -> bool:
+        return bool(_rules.perm_exists(name))
+
+    @staticmethod
+    def has_perm(name: str, user: Any, obj: Any = None) -> bool:
+        return bool(_rules.has_perm(name, user, obj))
+
+    @staticmethod
+    def set_perm(name: str, predicate: Any) -> None:
+        _rules.set_perm(name, predicate)
+
+
+rules = _Rules()
 
 # --------------------------------------------------------------------------- portée
 

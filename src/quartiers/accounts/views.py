@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -96,36 +96,36 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Mot de passe oublié"}
+    extra_context = {"title": "Mot de passe oublié"}  # noqa: RUF012
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Courriel envoyé"}
+    extra_context = {"title": "Courriel envoyé"}  # noqa: RUF012
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = DsfrSetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Nouveau mot de passe"}
+    extra_context = {"title": "Nouveau mot de passe"}  # noqa: RUF012
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Mot de passe changé"}
+    extra_context = {"title": "Mot de passe changé"}  # noqa: RUF012
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = DsfrPasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Changer de mot de passe"}
+    extra_context = {"title": "Changer de mot de passe"}  # noqa: RUF012
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
-    extra_context: ClassVar[dict[str, Any]] = {"title": "Mot de passe changé"}
+    extra_context = {"title": "Mot de passe changé"}  # noqa: RUF012
 
 
 def _account_page(
