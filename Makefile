@@ -19,7 +19,7 @@ run: install
 	$(BIN)/quartiers migrate
 	$(BIN)/quartiers territories import --if-empty || echo "Découpage administratif non chargé (hors ligne ?) : la démonstration démarre sans ; relancez « quartiers territories import » plus tard."
 	$(BIN)/quartiers demo --if-empty
-	$(BIN)/quartiers serve --host 127.0.0.1 --port 8000
+	QUARTIERS_DEMO=1 $(BIN)/quartiers serve --host 127.0.0.1 --port 8000
 
 services:
 	bash scripts/ensure-services.sh

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dsfr",
     "quartiers.web",
     "quartiers.zoning",
+    "quartiers.accounts",
     "quartiers.territories",
     "quartiers.addresses",
     "quartiers.identification",
@@ -151,3 +152,55 @@ QUARTIERS_JOBS_PURGE_SECONDS = float(os.environ.get("QUARTIERS_JOBS_PURGE_SECOND
 QUARTIERS_JOB_EXTRA_MODULES = [
     m for m in os.environ.get("QUARTIERS_JOB_EXTRA_MODULES", "").split(",") if m.strip()
 ]
+# --- Comptes et courriel (accounts) -------------------------------------------------------------
+# Connexion par courriel, permissions d'objet (django-rules), courriel SMTP si configuré.
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
+LOGOUT_REDIRECT_URL = "/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(
+    os.environ.get("QUARTIERS_SESSION_SECONDS", 8 * 3600)
+)  # une journée de travail
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# Connexion : au-delà de N échecs pour un même courriel en X secondes, on attend.
+QUARTIERS_LOGIN_MAX_FAILURES = int(os.environ.get("QUARTIERS_LOGIN_MAX_FAILURES", "5"))
+QUARTIERS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("QUARTIERS_LOGIN_LOCKOUT_SECONDS", "900"))
+# Jetons d'API personnels : durée de validité par défaut (jours ; 0 = sans expiration).
+QUARTIERS_API_TOKEN_DAYS = int(os.environ.get("QUARTIERS_API_TOKEN_DAYS", "365"))
+# Démonstration : comptes de démonstration listés (avec mots de passe) sur la page de connexion.
+QUARTIERS_DEMO = os.environ.get("QUARTIERS_DEMO", "0") == "1"
+QUARTIERS_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.json"  # écrit par `quartiers demo`
+
+# Courriel : console par défaut ; SMTP dès que QUARTIERS_EMAIL_HOST est renseigné.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "QUARTIERS_DEFAULT_FROM_EMAIL", "Quartiers <ne-pas-repondre@quartiers.invalid>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("QUARTIERS_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("QUARTIERS_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("QUARTIERS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("QUARTIERS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("QUARTIERS_EMAIL_TLS", "1") == "1"
+    EMAIL_USE_SSL = os.environ.get("QUARTIERS_EMAIL_SSL", "0") == "1"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# --- fin Comptes et courriel (accounts) ---------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("quartiers.web.urls")),
     path("", include("quartiers.addresses.urls")),
+    path("comptes/", include("quartiers.accounts.urls")),
     path("", include("quartiers.territories.urls")),
     path("", include("quartiers.identification.urls")),
     path("", include("quartiers.programmes.urls")),

@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     from quartiers import demo
+    from quartiers.accounts import cli as accounts_cli
     from quartiers.addresses import cli as addresses_cli
     from quartiers.cli import server
     from quartiers.identification import cli as identification_cli
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     identification_cli.register(sub)
     programmes_cli.register(sub)
     jobs_cli.register(sub)
+    accounts_cli.register(sub)
     return parser
 
 

@@ -277,10 +277,15 @@ def register(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from quartiers.demo.accounts import build_demo_accounts, demo_accounts_missing
+
     if args.if_empty and not is_empty():
         print("Base déjà garnie : démonstration non rechargée.")
+        if demo_accounts_missing():
+            print(f"  - {build_demo_accounts()}")
         return 0
     print(f"Chargement de la démonstration : {AGGLOMERATION}")
     for line in build():
         print(f"  - {line}")
+    print(f"  - {build_demo_accounts()}")
     return 0
