@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from quartiers.demo.accounts import DEMO_ACCOUNTS
 
 from quartiers import cli
 from quartiers.accounts import services
 from quartiers.accounts.models import ApiToken, Membership, Organisation, User
+from quartiers.demo.accounts import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 
