@@ -25,6 +25,8 @@ from django.utils.crypto import salted_hmac
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from quartiers.accounts import audit
+from quartiers.accounts.permissions import can, rules
 from quartiers.core.jobs import (
     ACTIVE_STATES,
     SUBMIT,
@@ -182,7 +184,14 @@ def transition(
             actor_id=actor_id,
             actor_label=actor_label[:120],
         )
-        # Fusion avec accounts : audit.record(actor, f"job.{event}", locked, reason=message or "")
+        # Même transaction : pas de changement d'état sans sa ligne au journal d'audit.
+        audit.record(
+            actor if actor_id is not None else (actor_label or SYSTEM),
+            f"job.{event}",
+            locked,
+            changes={"state": (from_state or None, to_state.value)},
+            reason=message or "",
+        )
     if locked is not job:
         job.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
@@ -297,6 +306,19 @@ def _enqueue(job: Job) -> None:
 # --- lecture, annulation ------------------------------------------------------------------
 
 
+VIEW_JOB = "jobs.view_job"
+
+
+@rules.predicate
+def _is_job_owner(user: Any, job: Job) -> bool:
+    return job.owner_id is not None and user.pk == job.owner_id
+
+
+# Règle d'objet (django-rules, comme toutes les autres) : un traitement n'est visible que de son
+# propriétaire ; aucun rôle, même administrateur, n'y voit ceux des autres par ces portes.
+rules.set_perm(VIEW_JOB, _is_job_owner)
+
+
 def job_for(token: Any, user: Any = None, session_key: str | None = None) -> Job:
     """Le traitement `token` s'il appartient à `user` (ou à la session) ; `JobNotFound` sinon.
 
@@ -311,11 +333,7 @@ def job_for(token: Any, user: Any = None, session_key: str | None = None) -> Job
     if job is None:
         raise JobNotFound(str(token))
     if job.owner_id is not None:
-        if (
-            user is not None
-            and getattr(user, "is_authenticated", False)
-            and user.pk == job.owner_id
-        ):
+        if can(user, VIEW_JOB, job):
             return job
     elif job.session_hash and session_key and session_hash(session_key) == job.session_hash:
         return job
