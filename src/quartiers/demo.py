@@ -249,18 +249,18 @@ def write_demo_ban_file(path: Any) -> int:
 
 def demo_ban_path() -> Any:
     """Chemin du fichier d'adresses fictives (sous VAR_DIR), créé s'il manque."""
-    from django.conf import settings
+    from quartiers.var import var_dir
 
-    path = settings.VAR_DIR / "demo" / DEMO_BAN_FILENAME
+    path = var_dir("demo") / DEMO_BAN_FILENAME
     if not path.exists():
         write_demo_ban_file(path)
     return path
 
 
 def build_addresses() -> str:
-    from django.conf import settings
+    from quartiers.var import var_dir
 
-    path = settings.VAR_DIR / "demo" / DEMO_BAN_FILENAME
+    path = var_dir("demo") / DEMO_BAN_FILENAME
     count = write_demo_ban_file(path)
     return f"adresses fictives pour le géocodeur embarqué : {count} adresses ({path})"
 

@@ -53,9 +53,9 @@ class UploadCheck:
 
 
 def jobs_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    from quartiers.var import var_dir
+
+    return var_dir("jobs")
 
 
 def max_bytes() -> int:

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from quartiers.core.geo.admin_units import (
@@ -94,7 +93,9 @@ def decoupage_loaded() -> bool:
 
 
 def package_folder() -> Path:
-    return Path(settings.VAR_DIR) / "reference"
+    from quartiers.var import var_dir
+
+    return var_dir("reference")
 
 
 def cached_decoupage_package(folder: Path | None = None) -> Path | None:
