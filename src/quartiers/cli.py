@@ -103,6 +103,15 @@ def _serve(args: argparse.Namespace) -> int:
     setup_django()
     from waitress import serve
 
+    from quartiers.web.production import production_errors
+
+    errors = production_errors()
+    if errors:
+        print("Quartiers refuse de démarrer en mode production :", file=sys.stderr)
+        for error in errors:
+            print(f"- {error}", file=sys.stderr)
+        return 2
+
     from quartiers.wsgi import application
 
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
