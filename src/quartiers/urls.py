@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("quartiers.identification.urls")),
     path("", include("quartiers.programmes.urls")),
 ]
+
+handler500 = "quartiers.web.errors.server_error"
