@@ -8,6 +8,7 @@ from quartiers.identification.api import router as identification_router
 from quartiers.programmes.api import router as programmes_router
 from quartiers.territories.api import geocode_router
 from quartiers.territories.api import router as qpv_router
+from quartiers.web import api_errors
 
 api = NinjaAPI(
     title="API Quartiers",
@@ -22,3 +23,4 @@ api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
 api.add_router("/identification", identification_router)
 api.add_router("", programmes_router)
+api_errors.install(api)
