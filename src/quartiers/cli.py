@@ -112,10 +112,19 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"- {error}", file=sys.stderr)
         return 2
 
+    from django.conf import settings
+
     from quartiers.wsgi import application
 
+    proxy: dict[str, object] = {}
+    if settings.QUARTIERS_BEHIND_HTTPS_PROXY:
+        # waitress efface les en-têtes X-Forwarded-* sauf ceux du mandataire déclaré.
+        proxy = {
+            "trusted_proxy": settings.QUARTIERS_TRUSTED_PROXY,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        }
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    serve(application, host=args.host, port=args.port, threads=args.threads)
+    serve(application, host=args.host, port=args.port, threads=args.threads, **proxy)
     return 0
 
 

@@ -49,7 +49,10 @@ SECURE_HSTS_SECONDS = (
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("QUARTIERS_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
 # Derrière un mandataire HTTPS (nginx, Caddy…) qui pose X-Forwarded-Proto : QUARTIERS_BEHIND_HTTPS_PROXY=1.
-if os.environ.get("QUARTIERS_BEHIND_HTTPS_PROXY", "0") == "1":
+# `quartiers serve` (waitress) n'accepte ces en-têtes que du mandataire QUARTIERS_TRUSTED_PROXY.
+QUARTIERS_BEHIND_HTTPS_PROXY = os.environ.get("QUARTIERS_BEHIND_HTTPS_PROXY", "0") == "1"
+QUARTIERS_TRUSTED_PROXY = os.environ.get("QUARTIERS_TRUSTED_PROXY", "127.0.0.1")
+if QUARTIERS_BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("QUARTIERS_SSL_REDIRECT", "0") == "1"
 CSRF_TRUSTED_ORIGINS = [

@@ -26,7 +26,10 @@ PAGES = [
     ("/identification/", "Identification"),
     ("/dispositifs/", "Dispositifs"),
     ("/dispositifs/simulateur/person/", "Simulateur"),
-    ("/dispositifs/simulateur/person/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654", "Conditions"),
+    (
+        "/dispositifs/simulateur/person/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654",
+        "Conditions",
+    ),
     ("/page-qui-n-existe-pas", "Page non trouvée"),
 ]
 # Chromium signale en console toute réponse 404, même voulue : seule excuse admise, sur cette page.
