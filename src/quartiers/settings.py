@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -180,6 +181,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True
+# Les fichiers viennent des paquets (finders) ; STATIC_ROOT n'existe qu'après collectstatic.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
