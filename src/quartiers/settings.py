@@ -95,7 +95,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"stderr": {"class": "quartiers.logs.StderrHandler", "formatter": "plain"}},
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "quartiers": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "quartiers.web.csp.NonceCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "quartiers.web.api_errors.ApiErrorsMiddleware",
+    "quartiers.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

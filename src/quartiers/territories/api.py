@@ -17,6 +17,7 @@ router = Router(tags=["QPV"])
 geocode_router = Router(tags=["Géocodage"])
 MAX_POINTS = 10_000
 MAX_ADDRESSES = 1_000
+MAX_PAGE = 1_000_000  # au-delà, le décalage SQL dépasserait les entiers de la base
 ADDRESS_EXAMPLE = "12 rue Saint-Éloi 18999 Bellerive"
 
 
@@ -255,8 +256,8 @@ def list_qpv(
     page_size: int = 100,
 ) -> dict[str, Any]:
     """Filtres : département, commune, édition ou date, recherche par nom ou code."""
-    if page < 1 or not 1 <= page_size <= 1000:
-        raise HttpError(422, "page ≥ 1 et page_size entre 1 et 1000 attendus")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 1000:
+        raise HttpError(422, f"page entre 1 et {MAX_PAGE} et page_size entre 1 et 1000 attendus")
     try:
         qs = services.perimeters(
             edition=edition, on=date, department=department, insee_code=insee_code, search=q

@@ -124,3 +124,19 @@ def test_api_docs_reference_no_external_host(client: Client) -> None:
         assert client.get(url).status_code == 200, url
     settings_json = re.search(r'id="swagger-settings">(.*?)</script>', html, re.S)
     assert settings_json and json.loads(settings_json.group(1))["url"] == "/api/v1/openapi.json"
+
+
+def test_nul_characters_are_refused_in_french_on_every_database(client: Client) -> None:
+    """PostgreSQL refuse U+0000 dans un texte (500) : on le refuse avant, en 400, partout."""
+    for response in (
+        client.get("/api/v1/qpv", {"q": "a\x00b"}),
+        client.get("/api/v1/qpv/QN%00"),
+        client.post(
+            "/api/v1/qpv/locate",
+            '{"points": [{"address": "1 rue\\u0000"}]}',
+            content_type="application/json",
+        ),
+    ):
+        assert "caractère nul" in french_json(response, 400)["detail"]
+    page = client.get("/atlas", {"q": "\x00"})
+    assert page.status_code == 400 and "Requête invalide" in page.content.decode()
