@@ -2,6 +2,10 @@
 
 Usage dans un test : `def test_x(page, live_server): page.goto(live_server.url + "/")`.
 Le test est ignoré, avec sa raison, si Chromium ou Playwright manquent.
+
+Chaque onglet surveille la page : toute violation de la politique de sécurité du contenu (CSP),
+toute erreur de console ou de script, toute requête vers un autre hôte que le serveur local fait
+échouer le test à la fin (`page_problems(page)` les donne en cours de route).
 """
 
 from __future__ import annotations
@@ -51,10 +55,46 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# Rapporte les violations de CSP (l'écouteur est posé par Playwright, hors de la CSP de la page).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP : ${e.violatedDirective} a bloqué ${e.blockedURI || "du code en ligne"}`
+    + ` (${e.sourceFile || ""}:${e.lineNumber || ""})`);
+});
+"""
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def page_problems(tab: Any) -> list[str]:
+    """Erreurs relevées jusqu'ici sur l'onglet (CSP, console, script, hôte extérieur)."""
+    return list(tab.quartiers_problems)
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    from urllib.parse import urlsplit
+
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
+    context.add_init_script(CSP_LISTENER)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    problems: list[str] = []
+    tab.quartiers_problems = problems
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            problems.append(f"console ({tab.url}) : {message.text}")
+
+    def on_request(request: Any) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if request.url.startswith(("http:", "https:")) and f"{host}" not in {
+            h.strip("[]") for h in LOCAL_HOSTS
+        }:
+            problems.append(f"requête vers un hôte extérieur : {request.url}")
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: problems.append(f"erreur de script ({tab.url}) : {error}"))
+    tab.on("request", on_request)
     yield tab
     context.close()
+    assert not problems, "problèmes dans le navigateur :\n" + "\n".join(problems)

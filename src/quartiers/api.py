@@ -9,6 +9,7 @@ from quartiers.addresses.api import router as locate_router
 from quartiers.identification.api import router as identification_router
 from quartiers.jobs.api import router as jobs_router
 from quartiers.programmes.api import router as programmes_router
+from quartiers.web import api_errors
 from quartiers.zoning.api import router as qpv_router
 
 api = NinjaAPI(
@@ -28,3 +29,4 @@ api.add_router("/identification", identification_router)
 api.add_router("", programmes_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/accounts", "quartiers.accounts.api.router")
+api_errors.install(api)

@@ -2,16 +2,23 @@
 
 SQLite (fichier sous `var/`) par défaut ; toute base via `DATABASE_URL`
 (`sqlite:///chemin.sqlite3`, `postgres://…`).
+
+Sûr par défaut : `DEBUG` éteint sauf `QUARTIERS_DEBUG=1` ; `QUARTIERS_ENV=production` ajoute
+cookies sécurisés et HSTS, et `quartiers serve` y refuse une clé secrète par défaut ou des hôtes
+non déclarés (`quartiers.web.production`). Ces réglages ne créent aucun dossier : `VAR_DIR`
+naît au premier usage (`quartiers.var.var_dir`, ouverture de la base SQLite).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE
 
 # Les génériques des types Django (`ModelAdmin[Modèle]`…) à l'exécution, pour mypy.
 django_stubs_ext.monkeypatch()
@@ -19,13 +26,85 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("QUARTIERS_VAR_DIR", PROJECT_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("QUARTIERS_SECRET_KEY", "quartiers-demo-insecure-key-change-me")
-DEBUG = os.environ.get("QUARTIERS_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("QUARTIERS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-    ","
+# Mode explicite : « production » durcit les réglages ci-dessous ; tout autre valeur = démo/dév.
+QUARTIERS_ENV = os.environ.get("QUARTIERS_ENV", "development").strip().lower()
+QUARTIERS_PRODUCTION = QUARTIERS_ENV == "production"
+DEFAULT_SECRET_KEY = "quartiers-demo-insecure-key-change-me"
+SECRET_KEY = os.environ.get("QUARTIERS_SECRET_KEY") or DEFAULT_SECRET_KEY
+DEBUG = os.environ.get("QUARTIERS_DEBUG", "0") == "1"
+# En production, aucun hôte par défaut : `quartiers serve` exige QUARTIERS_ALLOWED_HOSTS.
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "QUARTIERS_ALLOWED_HOSTS", "" if QUARTIERS_PRODUCTION else "127.0.0.1,localhost,testserver"
+    ).split(",")
+    if h.strip()
+]
+
+# Sécurité HTTP, en tout mode : pas de devinette de type, pas de cadre, référent limité,
+# politique de sécurité du contenu (CSP, django-csp) ; en production, cookies sécurisés et HSTS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = QUARTIERS_PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("QUARTIERS_HSTS_SECONDS", 31_536_000)) if QUARTIERS_PRODUCTION else 0
 )
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("QUARTIERS_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+# Derrière un mandataire HTTPS (nginx, Caddy…) qui pose X-Forwarded-Proto : QUARTIERS_BEHIND_HTTPS_PROXY=1.
+# `quartiers serve` (waitress) n'accepte ces en-têtes que du mandataire QUARTIERS_TRUSTED_PROXY.
+QUARTIERS_BEHIND_HTTPS_PROXY = os.environ.get("QUARTIERS_BEHIND_HTTPS_PROXY", "0") == "1"
+QUARTIERS_TRUSTED_PROXY = os.environ.get("QUARTIERS_TRUSTED_PROXY", "127.0.0.1")
+if QUARTIERS_BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("QUARTIERS_SSL_REDIRECT", "0") == "1"
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("QUARTIERS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+
+def _origin(url: str) -> list[str]:
+    """`https://tuiles.exemple.fr/{z}/{x}/{y}.png` → `["https://tuiles.exemple.fr"]` (CSP)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}.", ""))
+    return (
+        [f"{parts.scheme}://{'*.' if '{s}.' in url else ''}{parts.netloc}"] if parts.netloc else []
+    )
+
+
+# Scripts : fichiers du site et balises portant le nonce de la requête, jamais de script en
+# ligne ni d'attribut `on…`. Styles : fichiers du site seulement (aucun attribut `style=` dans
+# les gabarits ; Leaflet, Swagger UI et le DSFR posent leurs styles par le CSSOM, que la CSP
+# n'interdit pas). Images : site, `data:` (icônes du DSFR et de Swagger UI) et fond de carte.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_origin(os.environ.get("QUARTIERS_MAP_TILES_URL", ""))],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Les erreurs (traceback) vont dans le journal, jamais dans la réponse.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"}},
+    "handlers": {"stderr": {"class": "quartiers.logs.StderrHandler", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "quartiers": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +114,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
+    "ninja",  # gabarits et fichiers de Swagger UI servis localement (documentation hors ligne)
+    "csp",
     "quartiers.web",
     "quartiers.zoning",
     "quartiers.accounts",
@@ -49,7 +130,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quartiers.web.csp.NonceCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "quartiers.web.api_errors.ApiErrorsMiddleware",
+    "quartiers.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,7 +169,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Moteur maison : crée le dossier du fichier à l'ouverture (pas à l'import des réglages).
+    DATABASES["default"]["ENGINE"] = "quartiers.db.sqlite3"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Attente du verrou (s) au lieu d'échouer ; WAL : les lectures ne bloquent pas
+        # l'écrivain ; IMMEDIATE : un écrivain prend le verrou dès BEGIN, sans impasse au
+        # passage lecture → écriture entre deux fils.
+        timeout=30,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
     # Base de test dans un fichier (pas en mémoire partagée) : les traitements en arrière-plan
     # écrivent depuis leur propre fil, et SQLite attend alors le verrou au lieu d'échouer.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-quartiers.sqlite3")}
@@ -100,6 +193,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True
+# Les fichiers viennent des paquets (finders) ; STATIC_ROOT n'existe qu'après collectstatic.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024

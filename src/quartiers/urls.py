@@ -18,3 +18,5 @@ urlpatterns = [
     path("", include("quartiers.programmes.urls")),
     path("", include("quartiers.jobs.urls")),
 ]
+
+handler500 = "quartiers.web.errors.server_error"

@@ -4,6 +4,7 @@ travailleur de la file de traitements, sauf `--no-worker`)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -27,12 +28,29 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from waitress import serve
+
+    from quartiers.web.production import production_errors
+
+    errors = production_errors()
+    if errors:
+        print("Quartiers refuse de démarrer en mode production :", file=sys.stderr)
+        for error in errors:
+            print(f"- {error}", file=sys.stderr)
+        return 2
+    proxy: dict[str, object] = {}
+    if settings.QUARTIERS_BEHIND_HTTPS_PROXY:
+        # waitress efface les en-têtes X-Forwarded-* sauf ceux du mandataire déclaré.
+        proxy = {
+            "trusted_proxy": settings.QUARTIERS_TRUSTED_PROXY,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        }
 
     from quartiers.jobs.cli import worker_alongside
     from quartiers.wsgi import application
 
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
     with worker_alongside(enabled=not args.no_worker):
-        serve(application, host=args.host, port=args.port, threads=args.threads)
+        serve(application, host=args.host, port=args.port, threads=args.threads, **proxy)
     return 0

@@ -66,6 +66,14 @@ def _import(args: argparse.Namespace) -> int:
                 path = reference.fetch_decoupage_package()
             except reference.PackageFetchError as exc:
                 path = reference.cached_decoupage_package()
+                if path is None and args.if_empty:
+                    # Premier lancement hors ligne : la démonstration n'en a pas besoin.
+                    print(
+                        f"Découpage administratif non chargé : {exc}\n"
+                        "La démonstration fonctionne sans (ses communes sont fictives) ; "
+                        "relancez « quartiers territories import » une fois en ligne."
+                    )
+                    return 0
                 if path is None:
                     raise
                 print(f"Attention : {exc}\nArchive déjà téléchargée utilisée : {path}")

@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from quartiers.core.geo.admin_units import (
@@ -42,6 +42,14 @@ from quartiers.zoning.models import Perimeter
 
 NPM_PACKAGE = "@etalab/decoupage-administratif"
 NPM_TIMEOUT_S = 180
+# Hors ligne, échouer vite (une seule nouvelle tentative, courte) plutôt qu'après ~70 s.
+NPM_OFFLINE_FAST = [
+    "--loglevel=error",
+    "--fetch-retries=1",
+    "--fetch-retry-mintimeout=1000",
+    "--fetch-retry-maxtimeout=2000",
+    "--fetch-timeout=30000",
+]
 
 
 class PackageFetchError(RuntimeError):
@@ -94,7 +102,9 @@ def decoupage_loaded() -> bool:
 
 
 def package_folder() -> Path:
-    return Path(settings.VAR_DIR) / "reference"
+    from quartiers.var import var_dir
+
+    return var_dir("reference")
 
 
 def cached_decoupage_package(folder: Path | None = None) -> Path | None:
@@ -116,7 +126,7 @@ def fetch_decoupage_package(destination: Path | None = None) -> Path:
         )
     try:
         done = subprocess.run(
-            [npm, "pack", NPM_PACKAGE, "--pack-destination", str(folder), "--silent"],
+            [npm, "pack", NPM_PACKAGE, "--pack-destination", str(folder), *NPM_OFFLINE_FAST],
             capture_output=True,
             text=True,
             timeout=NPM_TIMEOUT_S,
@@ -128,10 +138,13 @@ def fetch_decoupage_package(destination: Path | None = None) -> Path:
             "réseau indisponible ? Donnez le chemin d'une archive déjà téléchargée."
         ) from exc
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
+        output = done.stderr + done.stdout
+        code = re.search(r"\b(E[A-Z0-9_]{3,})\b", output)
+        reason = f" ({code.group(1)})" if code else f" (code de sortie {done.returncode})"
         raise PackageFetchError(
-            f"npm pack {NPM_PACKAGE} a échoué (réseau ou registre npm injoignable ?) : "
-            + (detail[-1] if detail else f"code de sortie {done.returncode}")
+            f"npm pack {NPM_PACKAGE} a échoué : registre npm injoignable ou réseau absent{reason}. "
+            "Sans réseau, donnez une archive déjà téléchargée : "
+            "quartiers territories import CHEMIN.tgz"
         )
     names = [line.strip() for line in done.stdout.splitlines() if line.strip().endswith(".tgz")]
     archive = folder / names[-1] if names else None

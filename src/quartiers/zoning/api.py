@@ -14,6 +14,7 @@ from quartiers.core.geo.zoning import ZoningUnavailable
 from quartiers.zoning import services
 
 router = Router(tags=["QPV"])
+MAX_PAGE = 1_000_000  # au-delà, le décalage SQL dépasserait les entiers de la base
 
 
 class PerimeterOut(Schema):
@@ -46,8 +47,8 @@ def list_qpv(
     page_size: int = 100,
 ) -> dict[str, Any]:
     """Filtres : département, commune, édition ou date, recherche par nom ou code."""
-    if page < 1 or not 1 <= page_size <= 1000:
-        raise HttpError(422, "page ≥ 1 et page_size entre 1 et 1000 attendus")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 1000:
+        raise HttpError(422, f"page entre 1 et {MAX_PAGE} et page_size entre 1 et 1000 attendus")
     try:
         qs = services.perimeters(
             edition=edition, on=date, department=department, insee_code=insee_code, search=q

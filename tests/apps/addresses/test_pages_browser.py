@@ -27,9 +27,8 @@ def test_address_batch_atlas_and_fiche(
     field = page.get_by_role("combobox", name="Adresse")
     field.click()
     page.keyboard.type("20 avenue des til", delay=20)
-    page.wait_for_function(
-        "document.querySelectorAll('#q-suggestions option').length > 0", timeout=10_000
-    )
+    # (pas de wait_for_function : son prédicat passe par eval, que la CSP de la page interdit)
+    page.locator("#q-suggestions option").first.wait_for(state="attached", timeout=10_000)
     assert "20 Avenue des Tilleuls" in page.locator("#q-suggestions option").first.get_attribute(
         "value"
     )

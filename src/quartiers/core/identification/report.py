@@ -54,8 +54,7 @@ def svg_map(result: IdentificationResult, interactive: bool = False) -> str:
     y0, y1 = float(ys.min()), float(ys.max()) + size
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {x1 - x0:.0f} {y1 - y0:.0f}" '
-        'class="ident-map" role="img" aria-label="Carte des carreaux et des quartiers" '
-        'style="width:100%;height:auto;max-height:80vh;background:#fff">'
+        'class="ident-map" role="img" aria-label="Carte des carreaux et des quartiers">'
     ]
     if len(shown) <= MAX_MAP_CELLS:
         status = result.cell_status[shown]
@@ -134,7 +133,8 @@ def html_report(result: IdentificationResult, title: str = "Identification des q
 <html lang="fr"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>body{{font-family:Marianne,Arial,sans-serif;margin:2em;max-width:1200px}}
 table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ccc;padding:.2em .4em;vertical-align:top}}
-.ident-legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1em}}</style></head>
+.ident-legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1em}}
+.ident-map{{width:100%;height:auto;max-height:80vh;background:#fff}}</style></head>
 <body><h1>{esc(title)}</h1>
 <p>Grille : {esc(result.grid.source)} ({people(len(result.grid))} carreaux, {esc(result.grid.crs)}).
 Critère : {esc(result.criterion_label)}{est}.

@@ -1,0 +1,1 @@
+"""Moteurs de base de données propres à Quartiers."""
