@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,10 @@ from pathlib import Path
 SAMPLE_SIZE = 256 * 1024
 DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
 MAX_CONTROL_SHARE = 0.01
+# Une cellule plus longue est refusée sur SA ligne (jamais tout le fichier) : le plafond du module
+# csv (128 Kio) est levé pour que la lecture continue, et la ligne reçoit sa raison.
+MAX_CELL_CHARS = 10_000
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 class CsvFileError(ValueError):
@@ -82,6 +87,16 @@ def header_of(path: str | Path, dialect: CsvDialect, name: str | None = None) ->
             if row and any(cell.strip() for cell in row):
                 return header
     raise CsvFileError(f"fichier « {shown} » : aucune ligne de données sous l'en-tête")
+
+
+def row_problem(row: Sequence[str], width: int) -> str | None:
+    """Pourquoi une ligne ne peut pas être traitée (nombre de colonnes, cellule démesurée)."""
+    if len(row) != width:
+        return f"{len(row)} colonnes au lieu de {width}"
+    longest = max((len(cell) for cell in row), default=0)
+    if longest > MAX_CELL_CHARS:
+        return f"cellule de {longest} caractères : au plus {MAX_CELL_CHARS}"
+    return None
 
 
 def has_delimiter(header: Sequence[str]) -> bool:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +20,16 @@ from django.conf import settings
 from django.db import transaction
 
 from quartiers.core.geo import PerimeterRecord
-from quartiers.core.identification import IdentificationResult, RunOptions, run
+from quartiers.core.identification import IdentificationError, IdentificationResult, RunOptions, run
+from quartiers.core.identification.grid import read_grid
 from quartiers.core.identification.outputs import aggregate_rows, polygons, to_wgs84
 from quartiers.core.identification.report import svg_map
+from quartiers.core.jobs import JobFailure
+from quartiers.core.params import ParameterError
 from quartiers.identification.models import IdentificationRun
+from quartiers.jobs import services as jobs
+from quartiers.jobs.models import Job
+from quartiers.jobs.registry import JobContext
 from quartiers.zoning.services import ImportReport, ZoningError, save_records
 
 MAX_STORED_REJECTED = 3000
@@ -172,3 +182,123 @@ def save_run_as_edition(run_obj: IdentificationRun, edition: str) -> ImportRepor
         is_simulated=True,
         source=f"identification n° {run_obj.pk}",
     )
+
+
+# --------------------------------------------------------------------------- en arrière-plan
+JOB_KIND = "identification"
+UPLOADS = ("grid", "urban_units", "uu_composition", "incomes")
+PRECHECK_LINES = (
+    2000  # début d'une grille CSV relu avant la mise en file : erreurs de format vues tout de suite
+)
+SOURCE_REUNION = "reunion"
+
+
+class RunRefused(ValueError):
+    """Demande refusée avant toute mise en file (message en français)."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Ce que l'usager demande : jeu livré ou ses fichiers, critère, voisinage, surcharges."""
+
+    name: str
+    source: str = "files"
+    criterion: str = "median"
+    contiguity: int = 4
+    national_median: Decimal | None = None
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def parameters(self) -> dict[str, Any]:
+        return {
+            "name": self.name[:200],
+            "source": self.source,
+            "criterion": self.criterion,
+            "contiguity": self.contiguity,
+            "national_median": None if self.national_median is None else str(self.national_median),
+            "overrides": dict(self.overrides),
+        }
+
+
+def precheck_grid(path: Path) -> None:
+    """Relit le début d'une grille CSV : un fichier mal formé est refusé avant la mise en file
+    (`IdentificationError`, avec le fichier, la ligne et le champ), le reste l'est par le travailleur."""
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return
+    with tempfile.TemporaryDirectory(prefix="quartiers-ident-") as tmp:
+        sample = Path(tmp) / path.name
+        with open(path, "rb") as source, open(sample, "wb") as out:
+            for number, line in enumerate(source):
+                if number > PRECHECK_LINES:
+                    break
+                out.write(line)
+        try:
+            read_grid(sample)
+        except IdentificationError as exc:  # nommer le fichier envoyé, pas le dossier temporaire
+            raise IdentificationError(path.name, exc.detail, exc.row, exc.field) from None
+
+
+def submit_run(request: RunRequest, files: Mapping[str, Path], owner: jobs.Owner) -> Job:
+    """Met l'identification en file ; le jeu réel de La Réunion est lu sur place."""
+    if request.source == SOURCE_REUNION:
+        if bundled_reunion_grid() is None:
+            raise RunRefused("le jeu réel de La Réunion est absent (../shared/data)")
+        files = {}
+    elif "grid" not in files:
+        raise RunRefused("déposez une grille (CSV, GeoPackage ou Parquet)")
+    else:
+        precheck_grid(files["grid"])
+    return jobs.submit(
+        JOB_KIND,
+        owner,
+        request.parameters(),
+        dict(files),
+        message=f"Identification « {request.name} » demandée.",
+    )
+
+
+def run_from_job(ctx: JobContext) -> dict[str, Any]:
+    """Dans un travailleur : lit les fichiers, identifie (avec l'avancement), enregistre."""
+    params = ctx.parameters
+    median = params.get("national_median")
+    if params["source"] == SOURCE_REUNION:
+        grid = bundled_reunion_grid()
+        if grid is None:
+            raise JobFailure("le jeu réel de La Réunion est absent (../shared/data)")
+        options = RunOptions(
+            grid=grid,
+            criterion="poor-share",
+            contiguity=int(params["contiguity"]),
+            overrides=params.get("overrides") or {},
+        )
+    else:
+        inputs = {key: ctx.inputs.get(key) for key in UPLOADS}
+        grid_path = inputs["grid"]
+        assert grid_path is not None
+        options = RunOptions(
+            grid=grid_path,
+            urban_units=inputs["urban_units"],
+            uu_composition=inputs["uu_composition"],
+            incomes=inputs["incomes"],
+            national_median=Decimal(median) if median else None,
+            criterion=params["criterion"],
+            contiguity=int(params["contiguity"]),
+            overrides=params.get("overrides") or {},
+        )
+    ctx.progress(0.02, "lecture des fichiers")
+
+    def progress(done: int, total: int) -> None:
+        ctx.progress(0.1 + 0.8 * done / max(1, total), f"étape {done} sur {total}")
+
+    try:
+        result = run(options, progress=progress)
+    except (IdentificationError, ParameterError, ValueError) as exc:
+        raise JobFailure(str(exc)) from exc
+    ctx.progress(0.95, "enregistrement du résultat")
+    stored = store_run(result, params["name"])
+    return {
+        "run_id": stored.pk,
+        "quartiers": stored.quartier_count,
+        "rejected": stored.rejected_count,
+        "message": f"{stored.quartier_count} quartier(s) retenu(s), "
+        f"{stored.rejected_count} agrégat(s) rejeté(s).",
+    }

@@ -5,23 +5,26 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from quartiers.core.identification import IdentificationError, RunOptions
+from quartiers.core.identification import IdentificationError
+from quartiers.core.jobs import QueueFull
 from quartiers.core.params import ParameterError
 from quartiers.identification import services
 from quartiers.identification.models import IdentificationRun
+from quartiers.jobs.models import Job
+from quartiers.jobs.services import JobNotFound, Owner, job_for
+from quartiers.jobs.status import percent
 from quartiers.zoning.services import ZoningError
-
-UPLOADS = ("grid", "urban_units", "uu_composition", "incomes")
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    context = {
+    context: dict[str, Any] = {
         "title": "Identification des quartiers",
         "runs": IdentificationRun.objects.all()[:30],
         "bundled": services.bundled_reunion_grid() is not None,
@@ -29,61 +32,83 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            run = _run_from_request(request)
-        except (IdentificationError, ParameterError, ValueError) as exc:
-            context["error"] = str(exc)
+            job = _submit_from_request(request)
+        except (
+            IdentificationError,
+            ParameterError,
+            services.RunRefused,
+            QueueFull,
+        ) as exc:
+            context["error"] = exc.message if isinstance(exc, QueueFull) else str(exc)
             return render(request, "identification/index.html", context, status=400)
-        return redirect("identification:detail", pk=run.pk)
+        return redirect("identification:job", token=job.token)
     return render(request, "identification/index.html", context)
 
 
-def _run_from_request(request: HttpRequest) -> IdentificationRun:
-    criterion = request.POST.get("criterion", "median")
-    contiguity = int(request.POST.get("contiguity") or 4)
+def _submit_from_request(request: HttpRequest) -> Job:
+    """Lit le formulaire, vérifie le début de la grille, met l'identification en file."""
     overrides = {}
     bridge = request.POST.get("bridge_cells", "").strip()
     if bridge:
         overrides["bridge_cells"] = bridge
-    if request.POST.get("source") == "reunion":
-        grid = services.bundled_reunion_grid()
-        if grid is None:
-            raise ValueError("le jeu réel de La Réunion est absent (../shared/data)")
-        options = RunOptions(
-            grid=grid, criterion="poor-share", contiguity=contiguity, overrides=overrides
-        )
-        return services.run_and_store(options, "La Réunion (RFL 2010), part de ménages pauvres")
-    if "grid" not in request.FILES:
-        raise ValueError("déposez une grille (CSV, GeoPackage ou Parquet)")
+    contiguity = request.POST.get("contiguity") or "4"
+    if contiguity not in ("4", "8"):
+        raise services.RunRefused(f"voisinage « {contiguity} » invalide : 4 ou 8 attendu")
+    median = request.POST.get("national_median", "").strip()
+    try:
+        national = Decimal(median.replace(",", ".").replace(" ", "")) if median else None
+    except InvalidOperation:
+        raise services.RunRefused(
+            f"médiane nationale « {median} » invalide : nombre attendu"
+        ) from None
+    source = request.POST.get("source", "files")
     with tempfile.TemporaryDirectory(prefix="quartiers-ident-") as tmp:
-        paths: dict[str, Path | None] = {}
-        for key in UPLOADS:
+        files: dict[str, Path] = {}
+        for key in services.UPLOADS:
             upload = request.FILES.get(key)
             if upload is None:
-                paths[key] = None
                 continue
-            target = Path(tmp) / Path(upload.name or key).name
+            target = Path(tmp) / (Path(upload.name or key).name or key)
             with open(target, "wb") as handle:
                 for chunk in upload.chunks():
                     handle.write(chunk)
-            paths[key] = target
-        assert paths["grid"] is not None
-        median = request.POST.get("national_median", "").strip()
-        try:
-            national = Decimal(median.replace(",", ".")) if median else None
-        except InvalidOperation:
-            raise ValueError(f"médiane nationale « {median} » invalide : nombre attendu") from None
-        options = RunOptions(
-            grid=paths["grid"],
-            urban_units=paths["urban_units"],
-            uu_composition=paths["uu_composition"],
-            incomes=paths["incomes"],
+            files[key] = target
+        default_name = (
+            "La Réunion (RFL 2010), part de ménages pauvres"
+            if source == services.SOURCE_REUNION
+            else (files["grid"].name if "grid" in files else "identification")
+        )
+        run_request = services.RunRequest(
+            name=request.POST.get("name", "").strip() or default_name,
+            source=services.SOURCE_REUNION if source == services.SOURCE_REUNION else "files",
+            criterion=request.POST.get("criterion", "median"),
+            contiguity=int(contiguity),
             national_median=national,
-            criterion=criterion,
-            contiguity=contiguity,
             overrides=overrides,
         )
-        name = request.POST.get("name", "").strip() or paths["grid"].name
-        return services.run_and_store(options, name)
+        return services.submit_run(run_request, files, Owner.from_request(request))
+
+
+def job(request: HttpRequest, token: str) -> HttpResponse:
+    """L'identification en cours : état, avancement, journal ; le résultat une fois fini."""
+    try:
+        found = job_for(token, request.user, request.session.session_key)
+    except JobNotFound:
+        raise Http404("traitement introuvable") from None
+    run_id = (found.summary or {}).get("run_id")
+    if found.state == "done" and run_id and request.GET.get("suivre") != "0":
+        return redirect("identification:detail", pk=run_id)
+    return render(
+        request,
+        "identification/job.html",
+        {
+            "title": "Identification en cours",
+            "job": found,
+            "percent": percent(found),
+            "events": found.events.all(),
+            "run_id": run_id,
+        },
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from quartiers.accounts.api_auth import token_auth
+from quartiers.accounts.models import User
 from quartiers.jobs import services
 from quartiers.jobs.status import status_data
 
@@ -47,12 +49,24 @@ class JobOut(Schema):
     events: list[JobEventOut]
 
 
-@router.get("/{token}", response=JobOut, summary="État d'un traitement en arrière-plan")
+def visitor(request: HttpRequest) -> Any:
+    """Sans jeton : le compte de la session, ou le visiteur anonyme (ses lots publics)."""
+    return getattr(request, "user", None) or "visiteur"
+
+
+@router.get(
+    "/{token}",
+    response=JobOut,
+    summary="État d'un traitement en arrière-plan",
+    auth=[token_auth, visitor],
+)
 def job_status(request: HttpRequest, token: str) -> dict[str, Any]:
-    """Introuvable (404) aussi bien pour un jeton inconnu que pour le traitement d'un autre."""
+    """Introuvable (404) aussi bien pour un jeton inconnu que pour le traitement d'un autre.
+    Jeton personnel (`Authorization: Bearer qrt_…`) pour les scripts, session pour les pages."""
     session = getattr(request, "session", None)
+    user = request.auth if isinstance(request.auth, User) else request.user  # type: ignore[attr-defined]
     try:
-        job = services.job_for(token, request.user, session.session_key if session else None)
+        job = services.job_for(token, user, session.session_key if session else None)
     except services.JobNotFound:
         raise HttpError(404, "traitement introuvable") from None
     return status_data(job)

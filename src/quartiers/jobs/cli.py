@@ -41,9 +41,21 @@ def register(sub: Any) -> None:
         "recover", help="reprendre les traitements dont le travailleur ne répond plus"
     )
     recover.set_defaults(handler=_recover)
-    lst = jsub.add_parser("list", help="lister les derniers traitements")
+    lst = jsub.add_parser("list", help="lister les derniers traitements (exploitation)")
     lst.add_argument("--limit", type=int, default=20, help="nombre de traitements (20)")
     lst.set_defaults(handler=_list)
+    show = jsub.add_parser("show", help="état et journal d'un traitement (son propriétaire seul)")
+    show.add_argument("token", metavar="JETON", help="jeton du traitement")
+    show.add_argument(
+        "--as", dest="acting", required=True, metavar="COURRIEL", help="compte qui agit"
+    )
+    show.set_defaults(handler=_show)
+    stop = jsub.add_parser("cancel", help="annuler un traitement (son propriétaire seul)")
+    stop.add_argument("token", metavar="JETON", help="jeton du traitement")
+    stop.add_argument(
+        "--as", dest="acting", required=True, metavar="COURRIEL", help="compte qui agit"
+    )
+    stop.set_defaults(handler=_cancel)
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -90,6 +102,55 @@ def _list(args: argparse.Namespace) -> int:
             f"{job.token}  {job.get_state_display():<10} {percent:>3} %  "
             f"{kind_label(job.kind)}  {timezone.localtime(job.created_at):%d/%m/%Y %H:%M}  {job.message[:60]}"
         )
+    return 0
+
+
+NOT_FOUND_EXIT = 4
+
+
+def _owned_job(args: argparse.Namespace) -> Any:
+    """Le traitement, par la même règle que les pages et l'API (`services.job_for`)."""
+    from quartiers.accounts.models import User
+    from quartiers.jobs import services
+
+    user = User.objects.filter(email__iexact=args.acting.strip(), is_active=True).first()
+    if user is None:
+        print(f"Erreur : aucun compte actif « {args.acting} »", file=sys.stderr)
+        return None
+    try:
+        return services.job_for(args.token, user)
+    except services.JobNotFound:
+        print(f"Introuvable : aucun traitement « {args.token} » pour ce compte", file=sys.stderr)
+        return None
+
+
+def _show(args: argparse.Namespace) -> int:
+    from quartiers.jobs.registry import kind_label
+
+    job = _owned_job(args)
+    if job is None:
+        return NOT_FOUND_EXIT
+    print(f"{kind_label(job.kind)} — {job.get_state_display()} ({round(job.progress * 100)} %)")
+    if job.message:
+        print(job.message)
+    for event in job.events.all():
+        print(f"  {event.at:%d/%m/%Y %H:%M:%S}  {event.to_state:<10} {event.message}")
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from quartiers.core.jobs import InvalidTransition
+    from quartiers.jobs import services
+
+    job = _owned_job(args)
+    if job is None:
+        return NOT_FOUND_EXIT
+    try:
+        job = services.cancel(job, actor=job.owner)
+    except InvalidTransition as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 1
+    print("Traitement annulé." if job.state == "cancelled" else "Annulation demandée.")
     return 0
 
 

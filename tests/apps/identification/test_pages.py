@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from quartiers.identification.models import IdentificationRun
+from quartiers.jobs.models import Job
 from quartiers.zoning.models import ZoningEdition
 from tests.conftest import shared
+from tests.workers import Workers, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.django_db
-def test_run_reunion_explore_and_save_edition(client):
+def test_run_reunion_explore_and_save_edition(client, workers: Workers):
     shared("grid_rfl2010_reunion/reunion_rfl2010_200m.csv")
     page = client.get("/identification/")
     assert page.status_code == 200
     assert "Lancer sur La Réunion" in page.content.decode()
     response = client.post("/identification/", {"source": "reunion", "contiguity": "4"})
     assert response.status_code == 302
+    # La requête rend la main tout de suite : le calcul tourne dans un vrai travailleur.
+    job = Job.objects.get()
+    assert response["Location"] == f"/identification/traitements/{job.token}"
+    waiting = client.get(response["Location"] + "?suivre=0").content.decode()
+    assert "Identification des quartiers" in waiting and "Journal du traitement" in waiting
+    workers.start("identification")
+    wait_for(lambda: Job.objects.get(pk=job.pk).finished, "identification finie", timeout=240)
+    job.refresh_from_db()
+    assert job.state == "done", (job.message, workers.log("identification"))
     run = IdentificationRun.objects.get()
+    assert job.summary["run_id"] == run.pk
+    response = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"] == f"/identification/{run.pk}/"
+    # Le suivi n'appartient qu'à qui l'a lancé.
+    assert Client().get(f"/identification/traitements/{job.token}").status_code == 404
     assert run.quartier_count >= 10 and run.estimated
     detail = client.get(response["Location"]).content.decode()
     assert "<svg" in detail and "agg-quartier" in detail and "data-explanation" in detail
@@ -48,16 +66,19 @@ def test_bad_upload_gives_french_error_and_stores_nothing(client, tmp_path):
     assert response.status_code == 400
     text = response.content.decode()
     assert "ligne 2" in text and "idcar_200m" in text and "PAS-UN-CARREAU" in text
-    assert IdentificationRun.objects.count() == 0
+    assert "grille.csv" in text and "quartiers-ident-" not in text  # le nom envoyé, pas le disque
+    assert IdentificationRun.objects.count() == 0 and not Job.objects.exists()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_browser_click_a_quartier_shows_its_explanation(page, live_server):
+def test_browser_click_a_quartier_shows_its_explanation(page, live_server, workers: Workers):
     shared("grid_rfl2010_reunion/reunion_rfl2010_200m.csv")
+    workers.start("navigateur-identification")
     page.goto(live_server.url + "/identification/")
     page.click("#run-reunion")
-    page.wait_for_selector("#ident-map svg")
+    # La page de suivi se recharge seule et mène au résultat dès qu'il est prêt.
+    page.wait_for_selector("#ident-map svg", timeout=120_000)
     assert "Cliquez sur un quartier" in page.inner_text("#explanation-panel")
     page.locator("#ident-map").scroll_into_view_if_needed()
     # Un point du quartier qui est bien sous la souris (pas masqué par un autre tracé).

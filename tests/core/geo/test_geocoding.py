@@ -298,3 +298,20 @@ def test_autocompletion_of_the_last_word(geocoder: BanFileGeocoder) -> None:
     found = geocoder.search("12 rue saint-él", limit=3)
     assert found[0].label.startswith("12 Rue Saint-Éloi")
     assert geocoder.search("avenue des tille", limit=1)[0].label.startswith("Avenue des Tilleuls")
+
+
+def test_a_giant_cell_fails_its_row_only(tmp_path: Path) -> None:
+    """Une cellule au-delà du plafond du module csv (128 Kio) : sa ligne est en erreur, les autres
+    lignes sont localisées, le fichier va jusqu'au bout."""
+    from quartiers.core.geo.batch import check_coordinates_file
+
+    source = tmp_path / "points.csv"
+    source.write_text(
+        f"id;nom;lon;lat\n1;a;2.388;46.654\n2;{'x' * 200_000};2.388;46.654\n3;c;2.300;46.600\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    summary = check_coordinates_file(source, out, "lon", "lat", _demo_locator())  # type: ignore[arg-type]
+    assert (summary.rows, summary.errors) == (3, 1)
+    assert "cellule de 200000 caractères" in summary.error_examples[0]
+    assert "ligne 3" in summary.error_examples[0]

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from quartiers.core.csvfile import column_index, read_chunks, sniff
+from quartiers.core.csvfile import column_index, read_chunks, row_problem, sniff
 from quartiers.core.geo.batch import (
     RESULT_COLUMNS,
     STATUS_ERROR,
@@ -176,9 +176,10 @@ def check_addresses_file(
             sent: list[int] = []
             queries: list[str] = []
             for k, row in enumerate(rows):
-                if len(row) != width:
+                problem = row_problem(row, width)
+                if problem is not None:
                     keys.append("")
-                    reasons.append(f"{len(row)} colonnes au lieu de {width}")
+                    reasons.append(problem)
                     continue
                 query = " ".join(" ".join(row[i].split()) for i in indices if row[i].strip())
                 key = fold(query)

@@ -22,6 +22,7 @@ from quartiers.core.csvfile import (
     CsvFileError,
     column_index,
     read_chunks,
+    row_problem,
     sniff,
 )
 from quartiers.core.geo.zoning import Location, LocationStatus
@@ -125,8 +126,9 @@ def check_coordinates_file(
             lats = np.full(len(rows), np.nan)
             reasons: list[str | None] = [None] * len(rows)
             for k, row in enumerate(rows):
-                if len(row) != width:
-                    reasons[k] = f"{len(row)} colonnes au lieu de {width}"
+                problem = row_problem(row, width)
+                if problem is not None:
+                    reasons[k] = problem
                     continue
                 lons[k], err_lon = parse_coordinate(row[lon_i], "longitude", -180, 180)
                 lats[k], err_lat = parse_coordinate(row[lat_i], "latitude", -90, 90)
