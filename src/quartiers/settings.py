@@ -279,7 +279,9 @@ QUARTIERS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("QUARTIERS_LOGIN_LOCKOUT_SE
 # Jetons d'API personnels : durée de validité par défaut (jours ; 0 = sans expiration).
 QUARTIERS_API_TOKEN_DAYS = int(os.environ.get("QUARTIERS_API_TOKEN_DAYS", "365"))
 # Démonstration : comptes de démonstration listés (avec mots de passe) sur la page de connexion.
-QUARTIERS_DEMO = os.environ.get("QUARTIERS_DEMO", "0") == "1"
+# Jamais en production : `quartiers serve` y refuse QUARTIERS_DEMO=1 (quartiers.web.production).
+QUARTIERS_DEMO_REQUESTED = os.environ.get("QUARTIERS_DEMO", "0") == "1"
+QUARTIERS_DEMO = QUARTIERS_DEMO_REQUESTED and not QUARTIERS_PRODUCTION
 QUARTIERS_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.json"  # écrit par `quartiers demo`
 
 # Courriel : console par défaut ; SMTP dès que QUARTIERS_EMAIL_HOST est renseigné.

@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import math
 import random
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -277,6 +278,15 @@ def register(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    if settings.QUARTIERS_PRODUCTION:
+        print(
+            "Erreur : la démonstration (territoire et comptes fictifs) ne se charge pas en mode "
+            "production (QUARTIERS_ENV=production).",
+            file=sys.stderr,
+        )
+        return 2
     from quartiers.demo.accounts import build_demo_accounts, demo_accounts_missing
 
     if args.if_empty and not is_empty():

@@ -35,4 +35,9 @@ def production_errors() -> list[str]:
         )
     if settings.DEBUG:
         errors.append("QUARTIERS_DEBUG=1 est interdit en production (il afficherait le code).")
+    if settings.QUARTIERS_DEMO_REQUESTED:
+        errors.append(
+            "QUARTIERS_DEMO=1 est interdit en production (la page de connexion afficherait les "
+            "mots de passe des comptes de démonstration)."
+        )
     return errors

@@ -134,6 +134,14 @@ def test_real_server_in_production_behind_https_proxy(serve) -> None:
             },
             ["QUARTIERS_DEBUG"],
         ),
+        (
+            {
+                "QUARTIERS_SECRET_KEY": GOOD_KEY,
+                "QUARTIERS_ALLOWED_HOSTS": "x",
+                "QUARTIERS_DEMO": "1",
+            },
+            ["QUARTIERS_DEMO", "mots de passe"],
+        ),
     ],
 )
 def test_serve_refuses_an_unsafe_production(tmp_path: Path, extra, expected) -> None:
@@ -149,6 +157,14 @@ def test_serve_refuses_an_unsafe_production(tmp_path: Path, extra, expected) -> 
     assert "refuse de démarrer en mode production" in done.stderr
     for word in expected:
         assert word in done.stderr
+
+
+def test_demo_is_never_loaded_in_production(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "var", QUARTIERS_ENV="production", QUARTIERS_SECRET_KEY=GOOD_KEY)
+    done = subprocess.run(
+        [BIN / "quartiers", "demo"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "mode production" in done.stderr
 
 
 SETTINGS_PROBE = """
