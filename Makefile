@@ -61,13 +61,15 @@ lint: install
 typecheck: install
 	QUARTIERS_VAR_DIR=$$(mktemp -d) $(BIN)/mypy
 
+# Chaque passage de tests a son propre dossier de travail (fichiers de traitements, base SQLite
+# de test) : rien ne se mélange avec la base de `make run`.
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL QUARTIERS_VAR_DIR=$$(mktemp -d -t quartiers-test-XXXXXX) $(BIN)/pytest
 
 test-postgres: install
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
 		echo "== Tests base de données sur PostgreSQL ($(PG_URL))"; \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m db; \
+		DATABASE_URL="$(PG_URL)" QUARTIERS_VAR_DIR=$$(mktemp -d -t quartiers-test-XXXXXX) $(BIN)/pytest -m db; \
 	else \
 		echo "== PostgreSQL ne répond pas sur 127.0.0.1:5432 : tests PostgreSQL IGNORÉS"; \
 	fi
