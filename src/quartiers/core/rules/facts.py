@@ -339,6 +339,22 @@ FACTS: tuple[FactSpec, ...] = (
     ),
     FactSpec("turnover", "Chiffre d'affaires annuel (€)", D, minimum=Decimal(0)),
     FactSpec("establishment_in_zfu_te", "Établissement implanté dans une ZFU-TE ?", B),
+    FactSpec("balance_sheet_total", "Total du bilan (€)", D, minimum=Decimal(0)),
+    FactSpec(
+        "zfu_local_hiring_met",
+        "Au moins la moitié des salariés en CDI ou en CDD d'au moins 12 mois (ou des embauchés "
+        "depuis l'implantation) habitent-ils une ZFU-TE ou un QPV de l'unité urbaine ?",
+        B,
+        help="Clause d'embauche locale : exigée à partir du deuxième salarié.",
+    ),
+    FactSpec(
+        "zfu_new_local_hires",
+        "Nombre de nouveaux salariés habitant une ZFU-TE ou un QPV, embauchés à temps plein "
+        "pour au moins 6 mois",
+        N,
+        minimum=Decimal(0),
+    ),
+    FactSpec("taxable_profit", "Bénéfice imposable de l'exercice (€)", D),
 )
 FACT_BY_NAME: dict[str, FactSpec] = {f.name: f for f in FACTS}
 

@@ -56,7 +56,7 @@ def evaluate(ev: Evaluation) -> None:
         "Missions de médiation sociale et culturelle en QPV, hors missions normales de l'employeur ; rémunération au moins égale au SMIC (base 35 h)."
     )
     ev.note(
-        "Aide forfaitaire revalorisée chaque 1er juillet comme le SMIC ; taux exprimé différemment selon les sources (« presque 95 % du Smic », « 80 % du salaire »)."
+        "Aide forfaitaire qui suit les revalorisations du SMIC (autrefois chaque 1er juillet) ; montants postérieurs à certaines revalorisations non trouvés (dernier montant connu, signalé « à vérifier ») ; taux exprimé différemment selon les sources (« presque 95 % du Smic », « 80 % du salaire »)."
     )
     if ev.has_failed():
         return

@@ -1,7 +1,7 @@
 """Aide à l'embauche d'un apprenti (employeur, aide non spécifique aux QPV).
 
 Référence : ../shared/reference/dispositifs.md §13 — décrets n° 2022-1714, 2023-1354,
-2025-174 ; règles 2026 en attente de décret (à vérifier).
+2025-174 ; C. trav. D.6243-1 et D.6243-2 ; règles 2026 en attente de décret (à vérifier).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def evaluate(ev: Evaluation) -> None:
         amount = Decimal(str(entry.value))
         entries = [entry]
         text = f"{euros(amount)} ({'250 salariés ou plus' if large else 'moins de 250 salariés'})"
-        if disabled and not large:
+        if disabled and (not large or bool(ev.value("handicap_toute_taille", signed))):
             h = ev.entry("montant_handicap", signed)
             amount = max(amount, Decimal(str(h.value)))
             entries.append(h)

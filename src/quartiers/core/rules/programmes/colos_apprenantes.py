@@ -42,6 +42,20 @@ def evaluate(ev: Evaluation) -> None:
             ceiling = Decimal(str(ev.value("quotient_familial_plafond", on)))
             qf = Decimal(str(ev.fact("family_quotient")))
             c.check(qf < ceiling, f"{euros(qf)}", f"{euros(qf)} ≥ {euros(ceiling)}")
+    nights = ev.optional("stay_nights")
+    if nights is not None:
+        with ev.condition(
+            "duree_sejour",
+            "Séjour d'au moins 4 nuits",
+            "Instruction du 03/03/2025 (SPOV2506148J) ; ac-versailles.fr (« durée minimale de 4 nuits / 5 jours »)",
+        ) as c:
+            low = int(ev.value("nuits_minimum", on))
+            c.check(
+                int(nights) >= low,
+                f"{nights} nuit{'s' if int(nights) > 1 else ''}",
+                f"séjour de {nights} nuit{'s' if int(nights) > 1 else ''} : l'aide de l'État n'est "
+                f"ouverte qu'aux séjours d'au moins {low} nuits",
+            )
     ev.note(
         "Ouvert à tous les enfants ; les non-prioritaires sont encouragés à participer (mixité sociale), sans aide de l'État. Quota d'enfants de QPV : aucun connu (à vérifier)."
     )
@@ -63,27 +77,19 @@ def evaluate(ev: Evaluation) -> None:
                 [per_night, low_n, high_n],
             )
             return
-        if not int(low_n.value) <= int(nights) <= int(high_n.value):
+        counted = min(int(nights), int(high_n.value))
+        if int(nights) > counted:
             ev.note(
-                f"Séjour de {nights} nuits : seuls les séjours de {low_n.value} à {high_n.value} nuits sont aidés."
+                f"Séjour de {nights} nuits : l'aide de l'État est limitée à {high_n.value} nuits."
             )
-            ev.add_amount(
-                "aide_sejour",
-                "Aide de l'État pour ce séjour",
-                Decimal(0),
-                "€",
-                f"séjour de {nights} nuits hors de {low_n.value}–{high_n.value} nuits : 0 €",
-                [low_n, high_n],
-            )
-            return
-        cap = rate * int(nights)
+        cap = rate * counted
         aid = min(Decimal(str(cost)), cap)
         ev.add_amount(
             "aide_sejour",
             "Aide de l'État pour ce séjour",
             aid,
             "€",
-            f"min(coût {euros(Decimal(str(cost)))} ; {euros(rate)} × {nights} nuits = {euros(cap)}) = {euros(aid)}",
+            f"min(coût {euros(Decimal(str(cost)))} ; {euros(rate)} × {counted} nuits = {euros(cap)}) = {euros(aid)}",
             [per_night, low_n, high_n],
         )
 

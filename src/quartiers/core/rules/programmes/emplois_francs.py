@@ -1,7 +1,7 @@
 """Emplois francs : aide à l'embauche d'un habitant de QPV (côté employeur).
 
 Référence : ../shared/reference/dispositifs.md §1 — décrets n° 2018-230, 2019-365, 2019-1471,
-2020-1278 et 2021-94 ; service-public F34547 (2020). Fermé aux contrats signés après le
+2020-1278, 2021-94 et 2021-363 ; service-public F34547 (2020). Fermé aux contrats signés après le
 31/12/2024 (loi n° 2025-127, LFI 2025).
 """
 
@@ -150,7 +150,7 @@ def _amounts(ev: Evaluation, hire: dt.date) -> None:
             first_year = Decimal(str(entry.value))
             entries += [entry, limit]
             ev.note(
-                f"Emploi franc+ : salarié de moins de {limit.value} ans à temps plein, contrat signé entre le 15/10/2020 et le 31/03/2021."
+                f"Emploi franc+ : salarié de moins de {limit.value} ans à temps plein, contrat signé entre le 15/10/2020 et le 31/05/2021."
             )
         elif ratio != 1:
             ev.note("Emploi franc+ non applicable : réservé aux contrats à temps plein.")

@@ -1,6 +1,7 @@
 """Abattement de 30 % de TFPB sur les logements sociaux en QPV (CGI art. 1388 bis).
 
-Référence : ../shared/reference/dispositifs.md §19. Situation appréciée au 1er janvier de
+Référence : ../shared/reference/dispositifs.md §19 ; régime 2016–2024 (rédaction de la loi
+n° 2014-1654) puis 2025–2030 (loi n° 2023-1322) ; BOFiP 4844-PGP. Situation appréciée au 1er janvier de
 l'année d'imposition, avec la liste des QPV en vigueur ce jour-là.
 """
 
@@ -21,7 +22,7 @@ def evaluate(ev: Evaluation) -> None:
         return
     on = dt.date(int(year), 1, 1)
     ev.key_date, ev.key_date_label = on, "1er janvier de l'année d'imposition"
-    ev.open_on(on, "Année d'imposition 2025 à 2030", param="taux")
+    ev.open_on(on, "Année d'imposition 2016 à 2030", param="taux")
     with ev.condition("bailleur", "Organisme HLM ou SEM propriétaire") as c:
         org = ev.fact("organisation_type")
         c.check(
@@ -41,7 +42,9 @@ def evaluate(ev: Evaluation) -> None:
         c.check(v, text, "hors QPV")
     with ev.condition(
         "contrat_de_ville",
-        "Contrat de ville et convention de gestion signés au 1er janvier",
+        "Contrat de ville (et, depuis 2017, convention de gestion) signés au 1er janvier"
+        if int(year) >= 2017
+        else "Contrat de ville signé avant l'année d'imposition",
         "CGI art. 1388 bis ; BOFiP 4844-PGP",
     ) as c:
         v = bool(ev.fact("city_contract_signed"))
