@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     from quartiers.cli import server
     from quartiers.identification import cli as identification_cli
     from quartiers.jobs import cli as jobs_cli
+    from quartiers.observatory import cli as observatory_cli
     from quartiers.programmes import cli as programmes_cli
     from quartiers.territories import cli as territories_cli
     from quartiers.zoning import cli as zoning_cli
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     programmes_cli.register(sub)
     jobs_cli.register(sub)
     accounts_cli.register(sub)
+    observatory_cli.register(sub)
     return parser
 
 
@@ -66,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # sortie coupée par `head`, `less`… : rien à dire
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
