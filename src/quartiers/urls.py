@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("quartiers.territories.urls")),
     path("", include("quartiers.identification.urls")),
     path("", include("quartiers.programmes.urls")),
+    path("", include("quartiers.observatory.urls")),
     path("", include("quartiers.jobs.urls")),
 ]
 

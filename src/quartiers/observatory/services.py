@@ -15,9 +15,13 @@ from typing import Any
 
 from django.db import transaction
 
-from quartiers.core.indicators.dictionary import derived, indicator
-from quartiers.core.indicators.files import IndicatorTable, Level, read_indicator_file
+from quartiers.core.indicators.dictionary import comparable_codes, derived, indicator
+from quartiers.core.indicators.files import LEVEL_LABELS, IndicatorTable, Level, read_indicator_file
+from quartiers.core.indicators.gaps import Rank, department_of, gap, rank
 from quartiers.observatory.models import IndicatorSource, TerritoryIndicators
+from quartiers.territories.models import Department
+from quartiers.territories.reference import territories_of
+from quartiers.zoning.models import Perimeter
 
 THEMES = ("DEMO", "REVN", "IPRO", "EDUC", "LOGT", "TECO", "FILO")
 FIELD_LIMITS = {"source": 60, "theme": 60}
@@ -128,6 +132,37 @@ def _save(
     )
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """La même mesure pour un territoire de comparaison, et l'écart du quartier à lui."""
+
+    level: Level
+    code: str
+    name: str
+    indicator: str
+    value: Decimal
+    gap: Decimal | None
+    source: str
+    year: int
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level.value,
+            "level_label": LEVEL_LABELS[self.level],
+            "code": self.code,
+            "name": self.name,
+            "indicator": self.indicator,
+            "value": str(self.value),
+            "gap": None if self.gap is None else str(self.gap),
+            "source": self.source,
+            "year": self.year,
+        }
+
+
 @dataclass
 class IndicatorValue:
     code: str
@@ -138,9 +173,14 @@ class IndicatorValue:
     theme: str
     year: int
     flags: dict[str, str] = field(default_factory=dict)
+    rank: Rank | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "rank": None if self.rank is None else self.rank.position,
+            "rank_out_of": None if self.rank is None else self.rank.out_of,
+            "comparisons": [c.as_dict() for c in self.comparisons],
             "indicator": self.code,
             "label": self.label,
             "unit": self.unit,
@@ -171,8 +211,94 @@ class QpvProfile:
         return {"code": self.code, "name": self.name, "values": [v.as_dict() for v in self.values]}
 
 
+def comparison_places(code: str) -> list[tuple[Level, str]]:
+    """Les territoires de comparaison d'un QPV : par son périmètre et le découpage chargé (commune,
+    EPCI, unité urbaine, département, région), à défaut par le département de son code ; la France."""
+    places: list[tuple[Level, str]] = []
+    perimeter = (
+        Perimeter.objects.filter(code=code)
+        .select_related("zoning_edition")
+        .order_by("-zoning_edition__valid_from")
+        .first()
+    )
+    if perimeter is not None:
+        found = territories_of(perimeter)
+        places += [(Level.COMMUNE, c.insee_code) for c in found.communes]
+        places += [(Level.EPCI, e.epci_siren) for e in found.epcis]
+        places += [(Level.URBAN_UNIT, u.uu_code) for u in found.urban_units]
+        places += [(Level.DEPARTMENT, d.department_code) for d in found.departments]
+        places += [(Level.REGION, r.region_code) for r in found.regions]
+    department = department_of(code)
+    if department and (Level.DEPARTMENT, department) not in places:
+        places.append((Level.DEPARTMENT, department))
+        region = (
+            Department.objects.filter(department_code=department)
+            .values_list("region__region_code", flat=True)
+            .first()
+        )
+        if region and (Level.REGION, region) not in places:
+            places.append((Level.REGION, region))
+    places.append((Level.FRANCE, "1"))
+    return places
+
+
+_RANKS: dict[tuple[int, str], dict[str, dict[str, Decimal | None]]] = {}
+
+
+def _vintage_values(vintage: IndicatorSource) -> dict[str, dict[str, Decimal | None]]:
+    """indicateur → {code du QPV: valeur} pour un millésime (en mémoire, par date d'import)."""
+    key = (vintage.pk, vintage.imported_at.isoformat())
+    cached = _RANKS.get(key)
+    if cached is None:
+        cached = {}
+        rows = TerritoryIndicators.objects.filter(
+            indicator_source=vintage, level=Level.QPV.value
+        ).values_list("code", "values")
+        for code, values in rows:
+            for name, raw in values.items():
+                cached.setdefault(name, {})[code] = None if raw is None else Decimal(raw)
+        if len(_RANKS) > 64:
+            _RANKS.clear()
+        _RANKS[key] = cached
+    return cached
+
+
+def _comparisons(
+    places: list[tuple[Level, str]], indicator_code: str, own: Decimal | None
+) -> list[Comparison]:
+    wanted = comparable_codes(indicator_code)
+    found: list[Comparison] = []
+    for level, place in places:
+        rows = (
+            TerritoryIndicators.objects.filter(level=level.value, code=place)
+            .select_related("indicator_source")
+            .order_by("-indicator_source__year")
+        )
+        for row in rows:
+            name = next((c for c in wanted if row.values.get(c) is not None), None)
+            if name is None:
+                continue
+            value = Decimal(row.values[name])
+            vintage = row.indicator_source
+            found.append(
+                Comparison(
+                    level,
+                    place,
+                    row.name,
+                    name,
+                    value,
+                    gap(own, value),
+                    vintage.source,
+                    vintage.year,
+                )
+            )
+            break
+    return found
+
+
 def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
-    """Tous les indicateurs connus d'un territoire, millésime le plus récent d'abord."""
+    """Tous les indicateurs connus d'un territoire, millésime le plus récent d'abord ; pour un QPV,
+    son rang parmi les quartiers du même millésime et ses écarts aux territoires de comparaison."""
     wanted = code.strip().upper()
     rows = (
         TerritoryIndicators.objects.filter(level=level.value, code=wanted)
@@ -181,24 +307,35 @@ def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
     )
     values: list[IndicatorValue] = []
     name = ""
+    places = comparison_places(wanted) if level is Level.QPV else []
+    compared: set[str] = set()
     for row in rows:
         vintage = row.indicator_source
         name = name or row.name
         numbers = {k: None if v is None else Decimal(v) for k, v in row.values.items()}
+        by_indicator = _vintage_values(vintage) if level is Level.QPV else {}
         for key, number in numbers.items():
             meta = indicator(key)
-            values.append(
-                IndicatorValue(
-                    key,
-                    meta.label,
-                    meta.unit,
-                    number,
-                    vintage.source,
-                    vintage.theme,
-                    vintage.year,
-                    dict(row.flags),
-                )
+            item = IndicatorValue(
+                key,
+                meta.label,
+                meta.unit,
+                number,
+                vintage.source,
+                vintage.theme,
+                vintage.year,
+                dict(row.flags),
             )
+            if key in by_indicator:
+                item.rank = rank(by_indicator[key], wanted, meta.worse_if_higher)
+            if (
+                places
+                and key not in compared
+                and (meta.worse_if_higher is not None or key in _COMPARED)
+            ):
+                item.comparisons = _comparisons(places, key, number)
+                compared.add(key)
+            values.append(item)
         for meta in derived():
             numerator, _, denominator = meta.formula.partition("/")
             if numerator in numbers and denominator in numbers:
@@ -216,3 +353,8 @@ def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
     if not values:
         raise ObservatoryError(f"aucun indicateur importé pour « {wanted} »")
     return QpvProfile(wanted, name, values)
+
+
+# Indicateurs dont on cherche l'écart aux territoires de comparaison, en plus de ceux dont le
+# dictionnaire connaît le sens.
+_COMPARED = frozenset({"POP_MUN"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,31 @@ def test_missing_year_and_unknown_profile_are_explained(tmp_path: Path) -> None:
         services.import_indicators(path)
     with pytest.raises(services.ObservatoryError, match="aucun indicateur importé"):
         services.profile("QP999999")
+
+
+def test_ranks_and_gaps_with_the_perimeters_and_filosofi(client: Any, occitanie_qp: Path) -> None:
+    from quartiers.zoning.services import import_zoning
+
+    import_zoning(occitanie_qp, "2015")
+    services.import_indicators(shared("insee_qpv_thematiques/REVN_2022.csv"))
+    for name in ("METRO", "DEP"):
+        path = shared(f"filosofi_aggregates/cc_filosofi_2018_{name}-geo2021.CSV")
+        services.import_indicators(path, source="insee-filosofi", theme="FILO")
+    found = services.profile("QP031007")
+    tp60 = next(v for v in found.values if v.code == "TP60")
+    assert tp60.value == Decimal("49.7")
+    assert tp60.rank is not None and tp60.rank.out_of == 1347  # les secrets ne sont pas classés
+    by_level = {c.level.value: c for c in tp60.comparisons}
+    assert by_level["france"].indicator == "TP6018" and by_level["france"].value == Decimal("14.6")
+    assert by_level["france"].gap == Decimal("35.1")
+    assert by_level["departement"].code == "31"
+    # Les mêmes chiffres sur la page et par l'API.
+    page = client.get("/observatoire/qpv/QP031007")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Taux de pauvreté au seuil de 60 %" in html and "35,1" in html
+    api = client.get("/api/v1/observatory/profiles/QP031007").json()
+    row = next(v for v in api["values"] if v["indicator"] == "TP60")
+    assert row["rank_out_of"] == 1347 and row["comparisons"][-1]["gap"] == "35.1"
+    assert client.get("/api/v1/observatory/profiles/QP999999").status_code == 404
+    assert client.get("/observatoire/qpv/QP999999").status_code == 404

@@ -56,6 +56,17 @@ def dictionary() -> dict[str, Indicator]:
     return entries
 
 
+@cache
+def _comparable() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))
+    return {code: tuple(others) for code, others in (data.get("comparable") or {}).items()}
+
+
+def comparable_codes(code: str) -> tuple[str, ...]:
+    """Le code lui-même, puis ceux qui mesurent la même chose dans d'autres fichiers."""
+    return (code, *_comparable().get(code, ()))
+
+
 def derived() -> list[Indicator]:
     return [i for i in dictionary().values() if i.formula]
 
