@@ -25,9 +25,9 @@ PAGES = [
     ("/qpv/QN01801M", "QN01801M"),
     ("/identification/", "Identification"),
     ("/dispositifs/", "Dispositifs"),
-    ("/dispositifs/simulateur/person/", "Simulateur"),
+    ("/dispositifs/personne/", "Simulateur"),
     (
-        "/dispositifs/simulateur/person/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654",
+        "/dispositifs/personne/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654",
         "Conditions",
     ),
     ("/page-qui-n-existe-pas", "Page non trouvée"),
