@@ -241,6 +241,8 @@ QUARTIERS_MAP_ATTRIBUTION = os.environ.get(
     PLAN_IGN_ATTRIBUTION if QUARTIERS_MAP_TILES_URL == PLAN_IGN_TILES_URL else "",
 )
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _origin(QUARTIERS_MAP_TILES_URL)
+# Qui exploite cette instance (mentions légales, données personnelles), vide = à renseigner.
+QUARTIERS_PUBLISHER = os.environ.get("QUARTIERS_PUBLISHER", "")
 # Attestation : qui la délivre (vide = « Quartiers, … (hôte) »).
 QUARTIERS_ATTESTATION_ISSUER = os.environ.get("QUARTIERS_ATTESTATION_ISSUER", "")
 QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))
