@@ -51,3 +51,9 @@ def test_decrees() -> None:
     assert "2014-1750" in decree_for("2015")
     assert "fictive" in decree_for("2024", "démonstration — Bellerive")
     assert decree_for("2099") == "non renseigné pour cette édition"
+
+
+def test_no_list_any_more_is_changed_not_outside() -> None:
+    result = compare(CLAIM, "vérification impossible (aucune liste)", "", ())
+    assert result.verdict is Verdict.CHANGED
+    assert "« vérification impossible (aucune liste) » au lieu de" in result.differences[-1]

@@ -62,6 +62,6 @@ def verify(token: str) -> Verification:
         editions = [stamp(e) for e in where.select(claim.on)]
         location = where.locate([claim.lon], [claim.lat], claim.on, with_distance=False)[0]
     except ZoningUnavailable as exc:
-        return compare(claim, f"indisponible : {exc}", "", [])
+        return compare(claim, f"vérification impossible ({exc})", "", [])
     code = (location.code or "") if location.status.value == STATUS_IN else ""
     return compare(claim, location.status.value, code, editions)

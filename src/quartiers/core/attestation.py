@@ -129,7 +129,9 @@ def when(iso: str) -> str:
 
 
 def _result_text(status: str, code: str) -> str:
-    return f"en QPV ({code})" if status == "in_qpv" else "hors QPV"
+    if status == "in_qpv":
+        return f"en QPV ({code})"
+    return "hors QPV" if status == "outside" else status
 
 
 def compare(

@@ -394,3 +394,13 @@ def test_old_simulator_urls_redirect_to_french_ones(db: None, client: Client) ->
     assert response["Location"] == "/dispositifs/personne/?date=2025-06-01"
     assert client.get("/dispositifs/simulateur/employer/")["Location"] == "/dispositifs/employeur/"
     assert client.get("/dispositifs/simulateur/inconnu/").status_code == 404
+
+
+def test_atlas_search_proposes_the_edition_of_a_code(demo_db: None, client: Client) -> None:
+    html = page(client, "/atlas", q="QP018901")
+    assert "<strong>0</strong> quartier(s)" in html
+    assert "« QP018901 » figure dans une autre édition" in html
+    assert 'href="/atlas?q=QP018901&edition=2015"' in html
+    assert 'href="/qpv/QP018901?edition=2015"' in html
+    html = page(client, "/atlas", q="QP018901", edition="2015")
+    assert "<strong>1</strong> quartier(s)" in html and "autre édition" not in html
