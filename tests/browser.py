@@ -5,7 +5,8 @@ Le test est ignoré, avec sa raison, si Chromium ou Playwright manquent.
 
 Chaque onglet surveille la page : toute violation de la politique de sécurité du contenu (CSP),
 toute erreur de console ou de script, toute requête vers un autre hôte que le serveur local fait
-échouer le test à la fin (`page_problems(page)` les donne en cours de route).
+échouer le test à la fin (`page_problems(page)` les donne en cours de route). Le fond de carte
+(Plan IGN par défaut) y est éteint.
 """
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def page_problems(tab: Any) -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, settings: Any) -> Iterator[Any]:
     from urllib.parse import urlsplit
+
+    # Aucun fond de carte extérieur (Plan IGN par défaut) : les périmètres se dessinent sur fond
+    # neutre. Un test qui veut des tuiles les sert depuis le serveur local.
+    settings.QUARTIERS_MAP_TILES_URL = ""
 
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
     context.add_init_script(CSP_LISTENER)

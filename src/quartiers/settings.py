@@ -15,6 +15,7 @@ import importlib.util
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -79,12 +80,12 @@ def _origin(url: str) -> list[str]:
 # ligne ni d'attribut `on…`. Styles : fichiers du site seulement (aucun attribut `style=` dans
 # les gabarits ; Leaflet, Swagger UI et le DSFR posent leurs styles par le CSSOM, que la CSP
 # n'interdit pas). Images : site, `data:` (icônes du DSFR et de Swagger UI) et fond de carte.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_origin(os.environ.get("QUARTIERS_MAP_TILES_URL", ""))],
+        "img-src": ["'self'", "data:"],  # + l'hôte du fond de carte, plus bas
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -215,7 +216,7 @@ QUARTIERS_BAN_FILE = os.environ.get("QUARTIERS_BAN_FILE", "")
 QUARTIERS_GEOCODER_WORKERS = int(os.environ.get("QUARTIERS_GEOCODER_WORKERS", "3"))
 QUARTIERS_GEOCODER_TIMEOUT = float(os.environ.get("QUARTIERS_GEOCODER_TIMEOUT", "10"))
 
-# Pages publiques (adresse, lots, atlas) : fonds de carte optionnels (aucun par défaut, hors ligne),
+# Pages publiques (adresse, lots, atlas) : fond de carte (Plan IGN par défaut, sinon fond neutre),
 # taille maximale des fichiers de lot.
 # Leaflet vient du paquet django-leaflet (fichiers statiques seulement : son application Django
 # exigerait GDAL), servi par whitenoise, donc hors ligne.
@@ -223,8 +224,28 @@ STATICFILES_DIRS = [
     Path(p) / "static"
     for p in (importlib.util.find_spec("leaflet").submodule_search_locations or [])  # type: ignore[union-attr]
 ]
-QUARTIERS_MAP_TILES_URL = os.environ.get("QUARTIERS_MAP_TILES_URL", "")
-QUARTIERS_MAP_ATTRIBUTION = os.environ.get("QUARTIERS_MAP_ATTRIBUTION", "")
+# Fond de carte par défaut : Plan IGN de la Géoplateforme (WMTS public, sans clé, Licence ouverte).
+# QUARTIERS_MAP_TILES_URL=aucun (ou vide) l'éteint : les périmètres se dessinent sur fond neutre ;
+# toute autre URL de tuiles `{z}/{x}/{y}` le remplace (avec QUARTIERS_MAP_ATTRIBUTION).
+PLAN_IGN_TILES_URL = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png"
+    "&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+PLAN_IGN_ATTRIBUTION = (
+    'Plan IGN — <a href="https://www.ign.fr/">© IGN</a> / Géoplateforme, Licence ouverte'
+)
+_tiles = os.environ.get("QUARTIERS_MAP_TILES_URL", PLAN_IGN_TILES_URL).strip()
+QUARTIERS_MAP_TILES_URL = "" if _tiles.lower() in ("", "aucun", "none", "off", "0") else _tiles
+QUARTIERS_MAP_ATTRIBUTION = os.environ.get(
+    "QUARTIERS_MAP_ATTRIBUTION",
+    PLAN_IGN_ATTRIBUTION if QUARTIERS_MAP_TILES_URL == PLAN_IGN_TILES_URL else "",
+)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _origin(QUARTIERS_MAP_TILES_URL)
+# Qui exploite cette instance (mentions légales, données personnelles), vide = à renseigner.
+QUARTIERS_PUBLISHER = os.environ.get("QUARTIERS_PUBLISHER", "")
+# Attestation : qui la délivre (vide = « Quartiers, … (hôte) »).
+QUARTIERS_ATTESTATION_ISSUER = os.environ.get("QUARTIERS_ATTESTATION_ISSUER", "")
 QUARTIERS_BATCH_MAX_BYTES = int(os.environ.get("QUARTIERS_BATCH_MAX_BYTES", 50 * 1024 * 1024))
 
 # --- Traitements en arrière-plan (jobs) ---------------------------------------------------

@@ -7,6 +7,7 @@ from quartiers.addresses import views
 urlpatterns = [
     path("adresse", views.address, name="address"),
     path("adresse/attestation", views.attestation, name="attestation"),
+    path("attestation/verifier/<str:token>", views.attestation_verify, name="attestation-verify"),
     path("adresse/lot", views.batch, name="batch"),
     path("adresse/lot/<uuid:token>", views.batch_job, name="batch-job"),
     path("adresse/lot/<uuid:token>/resultat.csv", views.batch_job_result, name="batch-job-result"),

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+import segno
+from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -20,8 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from quartiers.addresses import attestation as certificate
 from quartiers.addresses import batch as jobs
 from quartiers.addresses.services import AddressCheck, AddressError, locate_address
+from quartiers.core.attestation import Verdict, decree_for
 from quartiers.core.fr import parse_date
 from quartiers.core.geo.geocoding import GeocodingError
 from quartiers.core.geo.zoning import ZoningUnavailable
@@ -32,14 +37,19 @@ from quartiers.zoning.services import editions_in_force
 
 
 def _date_from(request: HttpRequest, name: str = "date") -> tuple[dt.date, str]:
+    """La date demandée (défaut : ce jour), ou la date du jour et le refus à montrer sur le
+    champ : une date invalide n'est jamais remplacée en silence par celle du jour."""
     raw = (request.GET.get(name) or request.POST.get(name) or "").strip()
     today = timezone.localdate()
     if not raw:
         return today, ""
     try:
         return parse_date(raw), ""
-    except ValueError as exc:
-        return today, f"{exc} ; la date du jour est utilisée"
+    except ValueError:
+        return today, (
+            f"date « {raw} » invalide : saisissez une date réelle, par exemple "
+            f"{today:%d/%m/%Y} ou {today.isoformat()}"
+        )
 
 
 def check_address(query: str, day: dt.date) -> tuple[AddressCheck | None, str]:
@@ -54,11 +64,35 @@ def check_address(query: str, day: dt.date) -> tuple[AddressCheck | None, str]:
         return None, f"vérification impossible : {exc}"
 
 
+def _links(check: AddressCheck) -> dict[str, str]:
+    """Liens du résultat : fiche du quartier (ou du plus proche), simulateur avec l'adresse."""
+    links: dict[str, str] = {}
+    location = check.location
+    if location is None:
+        return links
+    code = location.code if check.in_qpv else location.nearest_code
+    if code:
+        links["fiche_url"] = reverse("qpv-detail", args=[code])
+        links["fiche_code"] = code
+    if check.is_conclusive:
+        params = {
+            "adresse": check.query,
+            "lon": repr(location.lon),
+            "lat": repr(location.lat),
+            "date": check.on.isoformat(),
+        }
+        links["simulator_url"] = (
+            reverse("programmes:simulator", args=["personne"]) + "?" + urlencode(params)
+        )
+    return links
+
+
 @require_GET
 def address(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
     day, date_error = _date_from(request)
-    check, refusal = check_address(query, day) if query else (None, "")
+    # Une date invalide est refusée sur son champ : aucune vérification à une autre date.
+    check, refusal = check_address(query, day) if query and not date_error else (None, "")
     perimeter_code = ""
     if check and check.location:
         perimeter_code = check.location.code or check.location.nearest_code or ""
@@ -69,12 +103,15 @@ def address(request: HttpRequest) -> HttpResponse:
             "title": "Mon adresse est-elle en QPV ?",
             "query": query,
             "day": day,
+            "date_value": (request.GET.get("date") or "").strip() if date_error else "",
             "date_error": date_error,
             "check": check,
             "refusal": refusal,
             "editions": editions_in_force(on=day),
             "perimeter_code": perimeter_code,
+            **(_links(check) if check else {}),
         },
+        status=400 if date_error else 200,
     )
 
 
@@ -84,18 +121,48 @@ def attestation(request: HttpRequest) -> HttpResponse:
     if not query:
         return HttpResponseRedirect(reverse("address"))
     day, date_error = _date_from(request)
-    check, refusal = check_address(query, day)
+    check, refusal = (None, date_error) if date_error else check_address(query, day)
+    context: dict[str, Any] = {
+        "title": "Attestation de localisation",
+        "query": query,
+        "day": day,
+        "check": check,
+        "refusal": refusal,
+    }
+    if check is not None and check.is_conclusive:
+        claim = certificate.claim_of(check)
+        verify_url = request.build_absolute_uri(
+            reverse("attestation-verify", args=[certificate.sign(claim)])
+        )
+        context.update(
+            issuer=settings.QUARTIERS_ATTESTATION_ISSUER
+            or f"Quartiers, plateforme ouverte de la politique de la ville ({request.get_host()})",
+            verify_url=verify_url,
+            qr_code=segno.make(verify_url, error="m").svg_data_uri(scale=3, border=2),
+            editions=[
+                {"e": e, "decree": decree_for(e.edition, e.source)}  # type: ignore[attr-defined]
+                for e in check.editions
+            ],
+            perimeter_code=(check.location.code or check.location.nearest_code or "")
+            if check.location
+            else "",
+        )
+    return render(request, "addresses/attestation.html", context, status=400 if date_error else 200)
+
+
+@require_GET
+def attestation_verify(request: HttpRequest, token: str) -> HttpResponse:
+    result = certificate.verify(token)
     return render(
         request,
-        "addresses/attestation.html",
+        "addresses/attestation_verify.html",
         {
-            "title": "Attestation de localisation",
-            "query": query,
-            "day": day,
-            "check": check,
-            "refusal": refusal,
-            "date_error": date_error,
+            "title": "Vérifier une attestation",
+            "result": result,
+            "claim": result.claim,
+            "on": result.claim.on if result.claim else None,
         },
+        status=400 if result.verdict is Verdict.ALTERED else 200,
     )
 
 

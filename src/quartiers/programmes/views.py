@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from quartiers.core.rules import registry
 from quartiers.core.rules.facts import (
@@ -24,13 +25,28 @@ DEMO_HINT = (
 )
 
 
+# Public (clé des règles) → segment d'adresse en français, et l'inverse.
+AUDIENCE_SLUGS = {"person": "personne", "employer": "employeur", "structure": "structure"}
+SLUG_AUDIENCES = {slug: audience for audience, slug in AUDIENCE_SLUGS.items()}
+
+
+def old_simulator_url(request: HttpRequest, audience: str) -> HttpResponse:
+    """`/dispositifs/simulateur/person/?…` → `/dispositifs/personne/?…` (réponses gardées)."""
+    slug = AUDIENCE_SLUGS.get(audience) or (audience if audience in SLUG_AUDIENCES else None)
+    if slug is None:
+        raise Http404("questionnaire inconnu")
+    query = request.META.get("QUERY_STRING", "")
+    target = reverse("programmes:simulator", kwargs={"slug": slug})
+    return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
+
+
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/index.html",
         {
             "title": "Dispositifs et simulateur",
-            "audiences": registry.AUDIENCES,
+            "audiences": {AUDIENCE_SLUGS[k]: v for k, v in registry.AUDIENCES.items()},
             "programmes": registry.programmes(),
         },
     )
@@ -48,7 +64,8 @@ def _question(spec: FactSpec, value: str) -> dict[str, Any]:
     return {"spec": spec, "widget": widget, "value": value, "step": step}
 
 
-def simulator(request: HttpRequest, audience: str) -> HttpResponse:
+def simulator(request: HttpRequest, slug: str) -> HttpResponse:
+    audience = SLUG_AUDIENCES.get(slug, "")
     if audience not in registry.AUDIENCES:
         raise Http404("questionnaire inconnu")
     step = questionnaire.next_step(audience, {k: str(v) for k, v in request.GET.items()})

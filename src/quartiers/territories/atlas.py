@@ -112,6 +112,24 @@ def filtered_perimeters(filters: AtlasFilters) -> tuple[QuerySet[Perimeter], lis
     return qs.order_by("code"), shown
 
 
+def in_other_editions(filters: AtlasFilters, shown: list[ZoningEdition]) -> list[Perimeter]:
+    """Une recherche vide dans les éditions affichées : les quartiers d'une autre édition qui
+    répondent au même code (ou nom), pour la proposer (« QP018901 est dans la liste 2015 »)."""
+    if not filters.q:
+        return []
+    kinds = {e.zoning_kind for e in shown} or {"qpv"}
+    return list(
+        Perimeter.objects.filter(
+            Q(code__iexact=filters.q) | Q(name__icontains=filters.q),
+            zoning_edition__zoning_kind__in=kinds,
+            zoning_edition__is_simulated=False,
+        )
+        .exclude(zoning_edition__in=shown)
+        .select_related("zoning_edition")
+        .order_by("-zoning_edition__valid_from", "code")[:10]
+    )
+
+
 def commune_codes(text: str) -> list[str]:
     """Un code INSEE tel quel, ou les codes des communes dont le nom correspond."""
     text = text.strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +20,11 @@ from quartiers.zoning.services import ZoningError, perimeter_by_code
 def atlas(request: HttpRequest) -> HttpResponse:
     filters = atlas_service.AtlasFilters.from_query(request.GET)
     result = atlas_service.atlas(filters)
+    elsewhere = (
+        atlas_service.in_other_editions(filters, result.editions)
+        if filters.q and not result.error and result.count == 0
+        else []
+    )
     return render(
         request,
         "territories/atlas.html",
@@ -30,6 +37,18 @@ def atlas(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.select_related("region"),
             "editions": atlas_service.qpv_editions(),
             "geojson_url": reverse("atlas-geojson") + "?" + filters.query_string(),
+            "elsewhere": [
+                {
+                    "p": p,
+                    "atlas_url": reverse("atlas")
+                    + "?"
+                    + urlencode({"q": filters.q, "edition": p.zoning_edition.edition}),
+                    "fiche_url": reverse("qpv-detail", args=[p.code])
+                    + "?"
+                    + urlencode({"edition": p.zoning_edition.edition}),
+                }
+                for p in elsewhere
+            ],
         },
         status=400 if result.error else 200,
     )

@@ -73,7 +73,8 @@ def test_low_score_and_municipality_are_to_check_with_addok(addok_server: AddokS
     vague = geocoder.search("rue inconnue paris", limit=1)
     assert vague and vague[0].score < 0.6
     verdict = assess(vague[0], 0.6)
-    assert not verdict.confident and "sous le seuil 0,60" in verdict.reason
+    assert not verdict.confident and "avec un doute" in verdict.reason
+    assert "score" not in verdict.reason and "seuil" not in verdict.reason
     town = geocoder.search("Bellerive", limit=1)[0]
     assert town.result_type == ResultType.MUNICIPALITY
     verdict = assess(town, 0.6)
@@ -244,4 +245,4 @@ def test_min_score_setting_overrides_parameter(
 ) -> None:
     settings.QUARTIERS_GEOCODER_MIN_SCORE = 0.99
     check = addresses.locate_address("12 rue saint eloy bellerive")  # faute de frappe : 0,9
-    assert check.status == "to_check" and "sous le seuil 0,99" in check.status_detail
+    assert check.status == "to_check" and "reconnue avec un doute" in check.status_detail

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html as html_lib
 import io
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from quartiers import demo
 from quartiers.jobs.models import Job
+from quartiers.zoning.models import ZoningEdition
 from tests.workers import Workers, wait_for
 
 IN_2024 = "20 avenue des Tilleuls Bellerive"
@@ -63,9 +69,27 @@ def test_coarse_geocoding_is_to_check_never_a_verdict(demo_db: None, client: Cli
     assert "Attestation imprimable" not in html
 
 
+def text_of(response) -> str:  # type: ignore[no-untyped-def]
+    return html_lib.unescape(response.content.decode()).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_bad_date_is_refused_on_its_field_never_replaced_by_today(
+    demo_db: None, client: Client
+) -> None:
+    for url in ("/adresse", "/adresse/attestation"):
+        response = client.get(url, {"q": IN_2024, "date": "31/02/2025x"})
+        assert response.status_code == 400
+        html = text_of(response)
+        assert "date « 31/02/2025x » invalide" in html
+        assert "la date du jour est utilisée" not in html
+        assert (
+            "En QPV" not in html and "Hors QPV" not in html and "/attestation/verifier/" not in html
+        )
+    html = text_of(client.get("/adresse", {"q": IN_2024, "date": "31/02/2025x"}))
+    assert 'aria-describedby="date-error"' in html and "fr-input--error" in html
+
+
 def test_bad_date_and_no_list_in_force(demo_db: None, client: Client) -> None:
-    html = page(client, "/adresse", q=IN_2024, date="31/02/2025x")
-    assert "date « 31/02/2025x » invalide" in html
     html = page(client, "/adresse", q=IN_2024, date="2010-01-01")
     assert "aucune liste de QPV n'est en vigueur le 01/01/2010" in html
 
@@ -277,3 +301,106 @@ def test_atlas_and_fiche_on_real_perimeters(
         "Toulouse (31555, 511 684 hab.)" in html and "Toulouse Métropole (SIREN 243100518)" in html
     )
     assert "Occitanie (76)" in html
+
+
+# --------------------------------------------------------------------------- attestation vérifiable
+
+
+def test_result_numbers_for_machines_are_never_localised(demo_db: None, client: Client) -> None:
+    raw = client.get("/adresse", {"q": IN_2024, "date": "2025-03-01"}).content.decode()
+    lon = re.search(r'data-lon="([^"]*)"', raw)
+    lat = re.search(r'data-lat="([^"]*)"', raw)
+    assert lon and lat, raw
+    assert float(lon.group(1)) == pytest.approx(2.388, abs=0.01)
+    assert float(lat.group(1)) == pytest.approx(46.654, abs=0.01)
+
+
+def test_result_links_to_fiche_and_simulator_with_the_address(
+    demo_db: None, client: Client
+) -> None:
+    html = page(client, "/adresse", q=IN_2024, date="2025-03-01")
+    assert 'href="/qpv/QN01801M"' in html and "Fiche du quartier QN01801M" in html
+    link = re.search(r'href="(/dispositifs/personne/\?[^"]+)"', html)
+    assert link, html
+    params = parse_qs(urlsplit(link.group(1)).query)
+    assert params["adresse"] == [IN_2024] and params["date"] == ["2025-03-01"]
+    assert float(params["lon"][0]) == pytest.approx(2.388, abs=0.01)
+    assert 'id="resultat"' in html and "data-focus" in html
+    # Le simulateur reçoit le point : il n'a plus à demander « habitez-vous en QPV ? ».
+    assert client.get(link.group(1)).status_code == 200
+
+
+def test_plain_french_reasons_and_no_attestation_to_check(demo_db: None, client: Client) -> None:
+    html = page(client, "/adresse", q="Bellerive")
+    assert "adresse trop imprécise : seule la commune" in html
+    assert "précisez le numéro et la voie" in html
+    for jargon in ("plus grossier", "score", "seuil"):
+        assert jargon not in html.split('id="resultat"')[1].split("</section>")[0]
+    html = page(client, "/adresse/attestation", q="Bellerive")
+    assert "Pas d'attestation pour cette adresse" in html and "à vérifier" in html
+    assert "/attestation/verifier/" not in html and "data-print" not in html
+
+
+def verify_link(client: Client, **params: str) -> str:
+    html = page(client, "/adresse/attestation", **params)
+    found = re.search(r'href="http://testserver(/attestation/verifier/[^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_attestation_is_verifiable(demo_db: None, client: Client) -> None:
+    html = page(client, "/adresse/attestation", q=IN_2024, date="2025-03-01")
+    for text in (
+        "Délivrée par",
+        "Quartiers, plateforme ouverte de la politique de la ville (testserver)",
+        "liste fictive de démonstration",
+        "importé le",
+        'src="data:image/svg+xml',
+        'id="attestation-map"',
+        "Vérifier cette attestation",
+    ):
+        assert text in html, text
+    url = verify_link(client, q=IN_2024, date="2025-03-01")
+    html = page(client, url)
+    assert "Attestation valide" in html and "QN01801M" in html and "01/03/2025" in html
+
+    # Un caractère changé dans le jeton : altérée.
+    token = url.rsplit("/", 1)[1]
+    i = len(token) // 2
+    forged = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+    response = client.get(f"/attestation/verifier/{forged}")
+    assert response.status_code == 400 and "Attestation altérée" in text_of(response)
+    # Un jeton signé pour autre chose (autre sel) : altéré aussi.
+    other = signing.dumps({"a": IN_2024}, salt="autre")
+    assert client.get(f"/attestation/verifier/{other}").status_code == 400
+
+    # La liste est réimportée depuis : l'attestation est authentique mais plus à jour.
+    ZoningEdition.objects.filter(edition="2024").update(
+        imported_at=timezone.now() + dt.timedelta(days=1)
+    )
+    html = page(client, url)
+    assert "La liste a changé depuis l'attestation" in html
+    assert "la liste 2024 a été réimportée depuis" in html
+
+
+def test_attestation_outside_is_verifiable(demo_db: None, client: Client) -> None:
+    html = page(client, verify_link(client, q=OUTSIDE))
+    assert "Attestation valide" in html and "Hors QPV" in html
+
+
+def test_old_simulator_urls_redirect_to_french_ones(db: None, client: Client) -> None:
+    response = client.get("/dispositifs/simulateur/person/", {"date": "2025-06-01"})
+    assert response.status_code == 301
+    assert response["Location"] == "/dispositifs/personne/?date=2025-06-01"
+    assert client.get("/dispositifs/simulateur/employer/")["Location"] == "/dispositifs/employeur/"
+    assert client.get("/dispositifs/simulateur/inconnu/").status_code == 404
+
+
+def test_atlas_search_proposes_the_edition_of_a_code(demo_db: None, client: Client) -> None:
+    html = page(client, "/atlas", q="QP018901")
+    assert "<strong>0</strong> quartier(s)" in html
+    assert "« QP018901 » figure dans une autre édition" in html
+    assert 'href="/atlas?q=QP018901&edition=2015"' in html
+    assert 'href="/qpv/QP018901?edition=2015"' in html
+    html = page(client, "/atlas", q="QP018901", edition="2015")
+    assert "<strong>1</strong> quartier(s)" in html and "autre édition" not in html

@@ -114,10 +114,10 @@ def test_api_catalogue_and_parameters() -> None:
 def test_simulator_asks_only_what_is_missing_then_shows_verdicts() -> None:
     demo.build_geography()
     client = Client()
-    first = client.get("/dispositifs/simulateur/person/").content.decode()
+    first = client.get("/dispositifs/personne/").content.decode()
     assert 'id="q-birth_date"' in first and 'id="q-hire_date"' not in first
     step = client.get(
-        "/dispositifs/simulateur/person/",
+        "/dispositifs/personne/",
         {
             "_asked": "birth_date,resides_in_qpv,employment_status",
             "date": "2025-06-01",
@@ -130,7 +130,7 @@ def test_simulator_asks_only_what_is_missing_then_shows_verdicts() -> None:
     assert 'id="q-household_tax_situation"' in step and 'id="q-birth_date"' not in step
     assert 'id="q-hire_date"' not in step
     page = client.get(
-        "/dispositifs/simulateur/person/",
+        "/dispositifs/personne/",
         {
             "_asked": "x",
             "date": "2025-06-01",
@@ -213,7 +213,7 @@ def test_simulator_asks_again_a_badly_typed_answer() -> None:
     page = (
         Client()
         .get(
-            "/dispositifs/simulateur/person/",
+            "/dispositifs/personne/",
             {
                 "_asked": "birth_date",
                 "date": "2025-06-01",

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_person_questionnaire_shows_verdicts(page: Any, live_server: Any) -> None:
     demo.build_geography()
     page.goto(live_server.url + "/dispositifs/")
-    page.click("#questionnaire-person")
+    page.click("#questionnaire-personne")
     page.fill("#f-date", "2025-06-01")
     page.fill("#f-birth_date", "2004-03-01")
     # Domicile par coordonnées : Les Tilleuls (démo), QPV de la liste 2024.

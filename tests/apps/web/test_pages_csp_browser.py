@@ -20,16 +20,20 @@ PAGES = [
     ("/", "Quartiers"),
     ("/adresse", "Mon adresse est-elle en QPV ?"),
     ("/adresse?q=20+avenue+des+Tilleuls+Bellerive&date=2025-03-01", "Résultat"),
+    ("/adresse/attestation?q=20+avenue+des+Tilleuls+Bellerive&date=2025-03-01", "QR code"),
     ("/adresse/lot", "Fichier"),
     ("/atlas", "Atlas"),
     ("/qpv/QN01801M", "QN01801M"),
     ("/identification/", "Identification"),
     ("/dispositifs/", "Dispositifs"),
-    ("/dispositifs/simulateur/person/", "Simulateur"),
+    ("/dispositifs/personne/", "Simulateur"),
     (
-        "/dispositifs/simulateur/person/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654",
+        "/dispositifs/personne/?resultats=1&date=2025-06-01&lon=2.388&lat=46.654",
         "Conditions",
     ),
+    ("/accessibilite", "non conforme"),
+    ("/mentions-legales", "Mentions légales"),
+    ("/donnees-personnelles", "Données personnelles"),
     ("/page-qui-n-existe-pas", "Page non trouvée"),
 ]
 # Chromium signale en console toute réponse 404, même voulue : seule excuse admise, sur cette page.

@@ -108,7 +108,8 @@ def test_embedded_backend_street_municipality_typo_and_nothing(geocoder: BanFile
     town = best(geocoder, "Bellerive")
     assert town.result_type == ResultType.MUNICIPALITY and town.insee_code == "18999"
     verdict = assess(town, 0.6)
-    assert not verdict.confident and "plus grossier qu'une rue" in verdict.reason
+    assert not verdict.confident and "adresse trop imprécise : seule la commune" in verdict.reason
+    assert "précisez le numéro et la voie" in verdict.reason
     typo = best(geocoder, "12 rue saint eloy bellerive")
     assert typo.label.startswith("12 Rue Saint-Éloi") and typo.score < 1.0
     assert geocoder.search("", 5) == []
@@ -161,7 +162,7 @@ def test_to_check_policy_thresholds() -> None:
     make = lambda score, kind: GeocodeResult("x", 2.0, 46.0, score, kind)  # noqa: E731
     assert assess(make(0.6, ResultType.HOUSENUMBER), 0.6).confident
     low = assess(make(0.59, ResultType.HOUSENUMBER), 0.6)
-    assert not low.confident and "score 0,59 sous le seuil 0,60" in low.reason
+    assert not low.confident and "adresse reconnue avec un doute" in low.reason
     assert assess(make(0.95, ResultType.STREET), 0.6).confident
     assert not assess(make(0.99, ResultType.LOCALITY), 0.6).confident
     assert not assess(make(0.99, ResultType.MUNICIPALITY), 0.6).confident
@@ -199,7 +200,7 @@ def test_address_file_streams_in_order_with_errors(
     assert [r["status"] for r in rows] == expected
     assert rows[0]["qpv_code"] == "QN01801M" and rows[0]["geocode_type"] == "housenumber"
     assert float(rows[0]["geocode_score"]) >= 0.6 and rows[0]["geocode_label"].startswith("12 Rue")
-    assert "plus grossier qu'une rue" in rows[41]["status_detail"]
+    assert "adresse trop imprécise" in rows[41]["status_detail"]
     assert rows[41]["geocode_type"] == "municipality" and rows[41]["qpv_code"] == ""
     assert float(rows[42]["qpv_distance_m"]) > 0
     assert "2 colonnes au lieu de 5" in rows[43]["status_detail"]

@@ -31,3 +31,31 @@ def result_type_fr(value: object) -> str:
         return TYPE_NAMES[ResultType(str(value))]
     except (ValueError, KeyError):
         return str(value)
+
+
+@register.filter
+def percent_fr(value: object) -> str:
+    """0.953 → « 95 % » (part de 0 à 1) ; vide → « — »."""
+    if value is None or value == "":
+        return "—"
+    try:
+        share = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number(share * 100, 0, THIN_SPACE)}\u202f%"
+
+
+@register.filter
+def fr_iso_datetime(value: object) -> str:
+    """« 2026-12-01T19:09:24+00:00 » → « 01/12/2026 à 20:09 » (heure de Paris) ; sinon tel quel."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value) or "—"
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%d/%m/%Y} à {moment:%H:%M}"

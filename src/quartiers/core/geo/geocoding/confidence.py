@@ -1,9 +1,10 @@
 """Politique de confiance : quand un résultat de géocodage permet-il de conclure ?
 
 Un résultat sous le score minimal (paramètre daté `geocoding_min_score`, 0,6 par défaut,
-surchargeable par le réglage `QUARTIERS_GEOCODER_MIN_SCORE`) ou plus grossier qu'une rue
+surchargeable par le réglage `QUARTIERS_GEOCODER_MIN_SCORE`) ou moins précis qu'une voie
 (lieu-dit, commune) n'est jamais classé en QPV ou hors QPV : il revient « à vérifier » avec
-sa raison en français, plutôt qu'une réponse sûre d'elle et fausse.
+sa raison en français courant (ce qu'elle veut dire, quoi faire), plutôt qu'une réponse sûre
+d'elle et fausse.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from quartiers.core.fr import number
 from quartiers.core.geo.geocoding.base import GeocodeResult, ResultType
 from quartiers.core.params import ParameterSet, load_parameters
 
@@ -45,21 +45,34 @@ class Confidence:
     reason: str = ""
 
 
+COARSE_WHAT = {
+    ResultType.LOCALITY: "seul le lieu-dit",
+    ResultType.MUNICIPALITY: "seule la commune",
+}
+
+
 def assess(result: GeocodeResult | None, min_score: float) -> Confidence:
-    """Le résultat suffit-il à classer l'adresse ? Sinon, la raison à montrer à l'usager."""
+    """Le résultat suffit-il à classer l'adresse ? Sinon, la raison à montrer à l'usager : ce
+    qu'elle veut dire et quoi faire, en français courant (ni score ni type technique)."""
     if result is None:
-        return Confidence(False, "adresse introuvable : le géocodeur ne propose aucun résultat")
-    if result.result_type not in PRECISE_TYPES:
-        kind = TYPE_NAMES.get(result.result_type, str(result.result_type))
         return Confidence(
             False,
-            f"résultat trop imprécis ({kind} « {result.label} ») : plus grossier qu'une rue, "
-            "il ne permet pas de conclure ; précisez la voie et le numéro",
+            "adresse introuvable : aucune adresse connue ne correspond ; vérifiez l'orthographe "
+            "de la voie et de la commune",
+        )
+    if result.result_type not in PRECISE_TYPES:
+        what = COARSE_WHAT.get(result.result_type, "seul un lieu approximatif")
+        noun = "reconnue" if what.startswith("seule ") else "reconnu"
+        return Confidence(
+            False,
+            f"adresse trop imprécise : {what} « {result.label} » est {noun}, pas la rue ; "
+            "précisez le numéro et la voie",
         )
     if result.score < min_score:
         return Confidence(
             False,
-            f"géocodage peu sûr : score {number(result.score, 2)} sous le seuil "
-            f"{number(min_score, 2)} (meilleure proposition : « {result.label} »)",
+            f"adresse reconnue avec un doute : la plus proche, « {result.label} », ne "
+            "correspond peut-être pas à votre saisie ; vérifiez l'orthographe ou choisissez "
+            "une des propositions",
         )
     return Confidence(True)

@@ -3,17 +3,45 @@
 (function () {
   "use strict";
 
+  // Commandes de Leaflet en français.
+  function frenchControls(map) {
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Bibliothèque de cartes">Leaflet</a>');
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière", position: "topleft" }).addTo(map);
+  }
+
+  // Fond de carte (Plan IGN par défaut) : s'il ne répond pas (hors ligne), on le retire sans bruit
+  // et les périmètres restent sur le fond neutre.
+  function baseLayer(el, map) {
+    if (!el.dataset.tiles) { el.classList.add("q-map--neutral"); return; }
+    var layer = L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 });
+    var failed = false;
+    layer.on("tileerror", function () {
+      if (failed) { return; }
+      failed = true;
+      map.removeLayer(layer);
+      el.classList.add("q-map--neutral");
+      el.dataset.tiles = "";
+      el.dataset.tilesFailed = "1";
+    });
+    layer.addTo(map);
+  }
+
+  // Un nombre lu dans un attribut : toujours écrit à la machine (point décimal), jamais localisé.
+  function coordinate(value) {
+    var n = Number(value);
+    return value !== undefined && value !== "" && isFinite(n) ? n : null;
+  }
+
   function initMap(el) {
     if (typeof L === "undefined") { return; }
-    var map = L.map(el, { scrollWheelZoom: false, keyboard: true, attributionControl: true });
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
-    }
+    var map = L.map(el, { scrollWheelZoom: false, keyboard: true, attributionControl: true, zoomControl: false });
+    frenchControls(map);
+    baseLayer(el, map);
     var group = L.featureGroup().addTo(map);
     var point = null;
-    if (el.dataset.point) {
-      var xy = el.dataset.point.split(",").map(Number);
-      point = L.circleMarker([xy[1], xy[0]], { radius: 8, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1 })
+    var lon = coordinate(el.dataset.lon), lat = coordinate(el.dataset.lat);
+    if (lon !== null && lat !== null) {
+      point = L.circleMarker([lat, lon], { radius: 8, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "q-marker" })
         .bindTooltip("Adresse").addTo(group);
     }
     function fit() {
@@ -28,6 +56,7 @@
       .then(function (data) {
         if (data) {
           L.geoJSON(data, {
+            className: "q-perimeter",
             style: { color: "#e1000f", weight: 2, fillColor: "#e1000f", fillOpacity: 0.2 },
             onEachFeature: function (feature, layer) {
               var p = feature.properties || {};
@@ -71,7 +100,14 @@
     });
   }
 
+  // Après l'envoi d'un formulaire, le focus va au résultat (ou au champ en erreur).
+  function focusResult() {
+    var target = document.querySelector("[data-focus]");
+    if (target) { target.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusResult();
     document.querySelectorAll(".q-map").forEach(initMap);
     document.querySelectorAll("input[data-suggest-url]").forEach(initSuggest);
     document.querySelectorAll("[data-print]").forEach(function (b) {
