@@ -101,6 +101,23 @@ def simulate(
     return Simulation(day, facts, results, audience)
 
 
+def position_of(address: str) -> tuple[float, float]:
+    """La position d'une adresse si le géocodage est assez sûr pour classer ; sinon
+    `EligibilityError` avec la raison en clair (la même politique que « Mon adresse »)."""
+    from quartiers.addresses.services import AddressError, confident_position
+    from quartiers.core.geo.geocoding import GeocodingError
+
+    try:
+        best, confidence = confident_position(address)
+    except AddressError as exc:
+        raise EligibilityError(f"Adresse : {exc}") from None
+    except GeocodingError as exc:
+        raise EligibilityError(f"Adresse : géocodage impossible pour l'instant ({exc})") from None
+    if best is None or not confidence.confident:
+        raise EligibilityError(f"Adresse « {address} » à vérifier : {confidence.reason}")
+    return best.lon, best.lat
+
+
 def with_geocoded_address(raw_facts: Mapping[str, Any]) -> Mapping[str, Any]:
     """Un fait `address` devient `lon`/`lat` par le géocodeur, sous la même politique de confiance
     que la vérification d'adresse : un résultat peu sûr est refusé avec sa raison, jamais deviné."""
@@ -109,19 +126,9 @@ def with_geocoded_address(raw_facts: Mapping[str, Any]) -> Mapping[str, Any]:
         return raw_facts
     if not isinstance(address, str):
         raise EligibilityError("« address » : une adresse en texte est attendue")
-    from quartiers.addresses.services import AddressError, confident_position
-    from quartiers.core.geo.geocoding import GeocodingError
-
-    try:
-        best, confidence = confident_position(address)
-    except AddressError as exc:
-        raise EligibilityError(f"« address » : {exc}") from None
-    except GeocodingError as exc:
-        raise EligibilityError(f"géocodage impossible : {exc}") from None
-    if best is None or not confidence.confident:
-        raise EligibilityError(f"adresse « {address} » à vérifier : {confidence.reason}")
+    lon, lat = position_of(address)
     rest = {k: v for k, v in raw_facts.items() if k != "address"}
-    return {**rest, "lon": best.lon, "lat": best.lat}
+    return {**rest, "lon": lon, "lat": lat}
 
 
 def _as_date(on: dt.date | str | None) -> dt.date:

@@ -20,8 +20,8 @@ from quartiers.core.rules.results import STATUS_LABELS, Status
 from quartiers.programmes import questionnaire, services
 
 DEMO_HINT = (
-    "Démonstration (Bellerive, fictif) : Les Tilleuls 2.388 / 46.654 ; Gare - Faubourg "
-    "2.401 / 46.663 (QPV jusqu'au 31/12/2023) ; Les Rives 2.380 / 46.638 (QPV depuis 2024)."
+    "Démonstration (Bellerive, fictif) : « 20 avenue des Tilleuls Bellerive » est dans un QPV, "
+    "« 10 boulevard de la Lune Bellerive » non."
 )
 
 
@@ -75,20 +75,26 @@ def simulator(request: HttpRequest, slug: str) -> HttpResponse:
         "audience": audience,
         "audience_label": registry.AUDIENCES[audience],
         "errors": step.errors,
+        "field_errors": step.field_errors,
         "date": step.day_text,
         "hidden": [
             (k, v)
             for k, v in answers.items()
             if k not in pending and not questionnaire.is_coordinate_of(k, pending)
+        ]
+        + [
+            (field, text)
+            for question, field in questionnaire.ADDRESS_FIELDS.items()
+            if (text := step.addresses.get(field)) and question not in pending
         ],
         "skipped": ",".join(step.skipped),
         "questions": [
             {
                 **_question(FACT_BY_NAME[n], answers.get(n, "")),
-                "coordinates": [
-                    _question(FACT_BY_NAME[c], answers.get(c, ""))
-                    for c in questionnaire.COORDINATES.get(n, ())
-                ],
+                "address_field": questionnaire.ADDRESS_FIELDS.get(n, ""),
+                "address_label": questionnaire.ADDRESS_LABELS.get(n, ""),
+                "address": step.addresses.get(questionnaire.ADDRESS_FIELDS.get(n, ""), ""),
+                "error": step.field_errors.get(n, ""),
             }
             for n in pending
         ],

@@ -226,3 +226,44 @@ def test_simulator_asks_again_a_badly_typed_answer() -> None:
     assert "Date de naissance" in page and "date attendue" in page
     assert 'id="q-birth_date"' in page
     assert 'name="employment_status" value="jobseeker"' in page
+
+
+@pytest.mark.django_db
+def test_simulator_by_address_only() -> None:
+    """« Habitez-vous en QPV ? » se répond par l'adresse : Quartiers la place lui-même, à la date."""
+    demo.build()
+    client = Client()
+    first = client.get("/dispositifs/personne/").content.decode()
+    assert 'name="adresse"' in first and 'data-suggest-url="/api/v1/geocode"' in first
+    assert 'name="lon"' not in first  # plus de coordonnées à saisir
+    base = {
+        "date": "2025-06-01",
+        "birth_date": "2004-03-01",
+        "employment_status": "jobseeker",
+        "_asked": "birth_date,resides_in_qpv,employment_status",
+        "resultats": "1",
+    }
+    inside = client.get(
+        "/dispositifs/personne/", {**base, "adresse": "20 avenue des Tilleuls Bellerive"}
+    ).content.decode()
+    assert "QN01801M" in inside  # cités éducatives : en QPV, liste 2024
+    # Une adresse trop imprécise n'est jamais devinée : la question revient, raison en clair.
+    vague = client.get("/dispositifs/personne/", {**base, "adresse": "Bellerive"}).content.decode()
+    assert 'id="f-adresse"' in vague and "fr-error-text" in vague
+    assert "score" not in vague.split('id="q-resides_in_qpv"')[1][:2000]
+
+
+@pytest.mark.django_db
+def test_a_birth_date_in_the_future_is_refused_on_its_field() -> None:
+    demo.build_geography()
+    page = (
+        Client()
+        .get(
+            "/dispositifs/personne/",
+            {"date": "2025-06-01", "birth_date": "2999-01-01", "_asked": "birth_date"},
+        )
+        .content.decode()
+    )
+    assert "Date de naissance : une date passée est attendue" in page
+    assert 'id="f-birth_date"' in page
+    assert "birth_date :" not in page  # jamais de nom de fait interne

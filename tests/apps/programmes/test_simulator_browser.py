@@ -12,14 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_person_questionnaire_shows_verdicts(page: Any, live_server: Any) -> None:
-    demo.build_geography()
+    demo.build()  # géographie et adresses fictives du géocodeur embarqué
     page.goto(live_server.url + "/dispositifs/")
     page.click("#questionnaire-personne")
     page.fill("#f-date", "2025-06-01")
     page.fill("#f-birth_date", "2004-03-01")
-    # Domicile par coordonnées : Les Tilleuls (démo), QPV de la liste 2024.
-    page.fill("#f-lon", "2.388")
-    page.fill("#f-lat", "46.654")
+    # Le domicile par son adresse (avec propositions) : Les Tilleuls (démo), QPV de la liste 2024.
+    assert page.locator("#f-lon").count() == 0  # plus de coordonnées à saisir
+    page.fill("#f-adresse", "20 avenue des Tilleuls Bellerive")
     page.select_option("#f-employment_status", "jobseeker")
     page.click("#continuer")
     # Deuxième étape : seules les questions encore utiles.
