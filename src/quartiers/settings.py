@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "quartiers.addresses",
     "quartiers.identification",
     "quartiers.programmes",
+    "quartiers.funding",
     "django_tasks",
     "django_tasks_db",
     "quartiers.jobs",
