@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     from quartiers.accounts import cli as accounts_cli
     from quartiers.addresses import cli as addresses_cli
     from quartiers.cli import server
+    from quartiers.funding import cli as funding_cli
     from quartiers.identification import cli as identification_cli
     from quartiers.jobs import cli as jobs_cli
     from quartiers.programmes import cli as programmes_cli
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     programmes_cli.register(sub)
     jobs_cli.register(sub)
     accounts_cli.register(sub)
+    funding_cli.register(sub)
     return parser
 
 
