@@ -163,7 +163,10 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         "action": action,
         "categories": [(c, budget.get(c.code, "")) for c in core_budget.CATEGORIES],
         "funding_rows": [(f, y, funding.get((f.pk, y), "")) for f in funders for y in years],
-        "problems": services.check_completeness(app) if name == "summary" else [],
+        # L'attestation vient après le récapitulatif : elle n'y est pas un manque.
+        "problems": [p for p in services.check_completeness(app) if p.field != "attestation"]
+        if name == "summary"
+        else [],
         "editable": app.status in ("draft",),
         "document_kinds": Document.Kind.choices,
         "documents": Document.objects.filter(organisation=app.applicant).order_by("kind"),
