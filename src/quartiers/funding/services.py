@@ -628,7 +628,7 @@ def queue(user: Any, filters: QueueFilters) -> QuerySet[GrantApplication]:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.qpv:
-        qs = qs.filter(actions__qpv_codes__icontains=f'"{filters.qpv.strip().upper()}"')
+        qs = qs.filter(qpv_codes__icontains=f'"{filters.qpv.strip().upper()}"')
     if filters.theme:
         qs = qs.filter(theme=filters.theme)
     if filters.min_amount is not None:
