@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "quartiers.identification",
     "quartiers.programmes",
     "quartiers.observatory",
+    "quartiers.funding",
     "django_tasks",
     "django_tasks_db",
     "quartiers.jobs",

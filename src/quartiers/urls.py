@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("quartiers.programmes.urls")),
     path("", include("quartiers.observatory.urls")),
     path("", include("quartiers.jobs.urls")),
+    path("", include("quartiers.funding.urls")),
 ]
 
 handler500 = "quartiers.web.errors.server_error"

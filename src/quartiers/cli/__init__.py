@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     from quartiers.accounts import cli as accounts_cli
     from quartiers.addresses import cli as addresses_cli
     from quartiers.cli import server
+    from quartiers.funding import cli as funding_cli
     from quartiers.identification import cli as identification_cli
     from quartiers.jobs import cli as jobs_cli
     from quartiers.observatory import cli as observatory_cli
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cli.register(sub)
     accounts_cli.register(sub)
     observatory_cli.register(sub)
+    funding_cli.register(sub)
     return parser
 
 

@@ -298,4 +298,7 @@ def _demo(args: argparse.Namespace) -> int:
     for line in build():
         print(f"  - {line}")
     print(f"  - {build_demo_accounts()}")
+    from quartiers.demo.funding import build_demo_funding
+
+    print(f"  - {build_demo_funding()}")
     return 0

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from quartiers.funding import views
+
+app_name = "funding"
+
+urlpatterns = [
+    path("financements/mes-demandes", views.mine, name="mine"),
+    path("financements/nouvelle-demande", views.create, name="create"),
+    path("financements/instruction", views.queue, name="queue"),
+    path("financements/demandes/<int:pk>", views.detail, name="detail"),
+    path("financements/demandes/<int:pk>/etape/<str:name>", views.step, name="step"),
+    path("financements/demandes/<int:pk>/agir", views.act, name="act"),
+    path("financements/lignes/<int:pk>/decision", views.decide, name="decide"),
+    path("financements/pieces/<int:pk>", views.document, name="document"),
+]

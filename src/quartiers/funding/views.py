@@ -1,0 +1,390 @@
+"""Pages des financements : mes demandes, saisie par étapes, page d'une demande, file d'instruction.
+
+Minces : elles lisent le formulaire, appellent les services (qui décident) et formulent les refus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from quartiers.accounts.models import Organisation, User
+from quartiers.core.accounts import NotAllowed, Role
+from quartiers.core.funding import budget as core_budget
+from quartiers.core.funding import workflow
+from quartiers.funding import documents, services
+from quartiers.funding import permissions as perms
+from quartiers.funding.models import CallForProjects, Document, FundingLine, GrantApplication
+
+View = Callable[..., HttpResponseBase]
+PER_PAGE = 25
+
+
+def web_errors(view: View) -> View:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as exc:
+            return render(
+                request,
+                "accounts/forbidden.html",
+                {"title": "Accès refusé", "message": str(exc)},
+                status=403,
+            )
+        except LookupError as exc:
+            raise Http404(str(exc)) from None
+
+    return login_required(wrapper)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _detail_url(app: GrantApplication) -> str:
+    return reverse("funding:detail", args=[app.pk])
+
+
+def _fail(request: HttpRequest, exc: services.ServiceError) -> None:
+    messages.error(request, f"Refusé : {exc.message}.")
+    for problem in exc.problems:
+        messages.error(request, str(problem))
+
+
+@web_errors
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    orgs = Organisation.objects.filter(
+        memberships__user=user,
+        memberships__role__in=[Role.APPLICANT.value, Role.ORGANISATION_ADMIN.value],
+    ).distinct()
+    apps = (
+        GrantApplication.objects.filter(applicant__in=orgs)
+        .select_related("applicant", "call")
+        .order_by("-created_at")
+    )
+    on = services.today()
+    calls = CallForProjects.objects.filter(opens_on__lte=on, closes_on__gte=on)
+    return render(
+        request,
+        "funding/mine.html",
+        {"title": "Mes demandes de subvention", "applications": apps, "organisations": orgs,
+         "calls": calls},
+    )  # fmt: skip
+
+
+@require_POST
+@web_errors
+def create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    try:
+        call = CallForProjects.objects.get(pk=int(request.POST.get("call", "0")))
+        org = Organisation.objects.get(pk=int(request.POST.get("organisation", "0")))
+    except (ValueError, CallForProjects.DoesNotExist, Organisation.DoesNotExist):
+        messages.error(request, "Choisissez un appel à projets ouvert et votre structure.")
+        return HttpResponseRedirect(reverse("funding:mine"))
+    years = 4 if request.POST.get("multi_year") else 1
+    try:
+        app = services.create_application(
+            user, call, org, request.POST.get("title", ""), years=years
+        )
+    except services.ServiceError as exc:
+        _fail(request, exc)
+        return HttpResponseRedirect(reverse("funding:mine"))
+    messages.success(request, f"Demande {app.reference} créée : saisissez-la étape par étape.")
+    return HttpResponseRedirect(reverse("funding:step", args=[app.pk, "preamble"]))
+
+
+def _amount(value: str) -> Decimal | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return core_budget.parse_amount(value)
+    except core_budget.BudgetError:
+        return None
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@web_errors
+def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    user = _user(request)
+    app = services.get_application(user, pk)
+    if name not in services.STEPS:
+        raise Http404("étape inconnue")
+    index = services.STEPS.index(name)
+    if request.method == "POST":
+        try:
+            _save_step(request, user, app, name)
+        except services.ServiceError as exc:
+            _fail(request, exc)
+            return HttpResponseRedirect(reverse("funding:step", args=[pk, name]))
+        if name == "transmission":
+            messages.success(request, f"Demande {app.reference} transmise.")
+            return HttpResponseRedirect(_detail_url(app))
+        if "quit" in request.POST:
+            messages.success(request, "Brouillon enregistré.")
+            return HttpResponseRedirect(reverse("funding:mine"))
+        target = services.STEPS[index - 1 if "previous" in request.POST else min(index + 1, 6)]
+        return HttpResponseRedirect(reverse("funding:step", args=[pk, target]))
+    action = app.actions.prefetch_related("budget_lines", "funding_lines").first()
+    budget = {b.category: b.amount for b in action.budget_lines.all()} if action else {}
+    funding = (
+        {(f.funder_id, f.year): f.requested for f in action.funding_lines.all()} if action else {}
+    )
+    funders = list(app.call.funders.order_by("name"))
+    years = list(range(app.first_year, app.first_year + app.years))
+    context = {
+        "title": f"{services.STEP_LABELS[name]} — {app.reference}",
+        "app": app,
+        "step": name,
+        "steps": [(s, services.STEP_LABELS[s], i + 1) for i, s in enumerate(services.STEPS)],
+        "step_number": index + 1,
+        "action": action,
+        "categories": [(c, budget.get(c.code, "")) for c in core_budget.CATEGORIES],
+        "funding_rows": [(f, y, funding.get((f.pk, y), "")) for f in funders for y in years],
+        # L'attestation vient après le récapitulatif : elle n'y est pas un manque.
+        "problems": [p for p in services.check_completeness(app) if p.field != "attestation"]
+        if name == "summary"
+        else [],
+        "editable": app.status in ("draft",),
+        "document_kinds": Document.Kind.choices,
+        "documents": Document.objects.filter(organisation=app.applicant).order_by("kind"),
+    }
+    return render(request, "funding/step.html", context)
+
+
+def _save_step(request: HttpRequest, user: User, app: GrantApplication, name: str) -> None:
+    post = request.POST
+    version = int(post.get("version", "0"))
+    if name == "request":
+        budget = [
+            services.BudgetInput(c.code, post[f"b_{c.code}"].strip())
+            for c in core_budget.CATEGORIES
+            if post.get(f"b_{c.code}", "").strip()
+        ]
+        funding = []
+        for funder in app.call.funders.all():
+            for year in range(app.first_year, app.first_year + app.years):
+                value = post.get(f"f_{funder.pk}_{year}", "").strip()
+                if value:
+                    funding.append(services.FundingInput(funder.pk, value, year))
+        beneficiaries = post.get("beneficiaries", "").strip()
+        action = services.ActionInput(
+            title=post.get("action_title", ""),
+            objectives=post.get("objectives", ""),
+            public=post.get("public", ""),
+            qpv_codes=[c for c in post.get("qpv_codes", "").replace(",", " ").split() if c],
+            beneficiaries=int(beneficiaries) if beneficiaries.isdigit() else None,
+            qpv_share=post.get("qpv_share", "").strip() or None,
+            starts_on=_date(post.get("starts_on", "")),
+            ends_on=_date(post.get("ends_on", "")),
+            address=post.get("address", ""),
+            budget=budget,
+            funding=funding,
+        )
+        services.save_draft(
+            user, app, version, name,
+            {"title": post.get("title", ""), "theme": post.get("theme", "")}, [action],
+        )  # fmt: skip
+    elif name == "attestation":
+        if not post.get("attest"):
+            raise services.ServiceError("cochez l'attestation sur l'honneur pour la signer")
+        services.attest(user, app, version)
+    elif name == "transmission":
+        services.transition(user, app, "submit", expected_version=version)
+    elif name == "tiers" and request.FILES.get("file"):
+        upload = request.FILES.get("file")
+        assert upload is not None and not isinstance(upload, list)
+        documents.add_document(
+            user, app.applicant, post.get("kind", "autre"), upload.name or "piece",
+            upload.read(), None, _date(post.get("valid_from", "")), _date(post.get("valid_until", "")),
+        )  # fmt: skip
+    elif app.status == "draft":
+        services.save_draft(user, app, version, name)
+
+
+@web_errors
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    app = services.get_application(user, pk)
+    events = services.can_do(user, app)
+    lines = services.plan_of(app)
+    decidable = [
+        line for line in lines
+        if app.status in {s.value for s in workflow.INSTRUCTION_STATUSES}
+        and line.decision == "pending" and perms.speaks_for_funder(user, line)
+    ]  # fmt: skip
+    opinion_funders = sorted({line.funder for line in decidable}, key=lambda o: o.name)
+    return render(
+        request,
+        "funding/detail.html",
+        {
+            "title": f"Demande {app.reference}",
+            "app": app,
+            "actions": app.actions.prefetch_related("budget_lines"),
+            "lines": lines,
+            "summary": services.plan_summary(app),
+            "opinions": app.opinions.select_related("funder", "author"),
+            "complements": app.complement_requests.all(),
+            "history": services.history(user, app),
+            "buttons": [
+                (e, workflow.TRANSITIONS[e].label, workflow.TRANSITIONS[e].reason_required)
+                for e in events
+                if e not in ("request_complements", "answer_complements", "decide")
+            ],
+            "can_request": "request_complements" in events,
+            "can_answer": "answer_complements" in events,
+            "decidable": decidable,
+            "opinion_funders": opinion_funders,
+            "grid": app.call.scoring_grid,
+            "default_due": services.today() + dt.timedelta(days=15),
+            "can_edit": app.status == "draft" and "submit" in events,
+        },
+    )
+
+
+@require_POST
+@web_errors
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    app = services.get_application(user, pk)
+    post = request.POST
+    version = int(post.get("version", "0")) or None
+    kind = post.get("kind", "transition")
+    try:
+        if kind == "complements":
+            due = _date(post.get("due_on", "")) or services.today()
+            items = [i for i in post.get("missing_items", "").splitlines() if i.strip()]
+            services.request_complements(user, app, post.get("message", ""), items, due, version)
+        elif kind == "answer":
+            services.answer_complements(user, app, post.get("answer", ""), version)
+        elif kind == "opinion":
+            funder = Organisation.objects.get(pk=int(post.get("funder", "0")))
+            scores = {
+                c["code"]: int(post.get(f"score_{c['code']}", "0") or 0)
+                for c in app.call.scoring_grid
+            }
+            services.give_opinion(
+                user, app, funder, post.get("favourable") == "1", scores, post.get("comment", "")
+            )
+        else:
+            services.transition(user, app, post.get("event", ""), post.get("reason", ""), version)
+    except services.ServiceError as exc:
+        _fail(request, exc)
+    except (ValueError, Organisation.DoesNotExist):
+        messages.error(request, "Formulaire incomplet : vérifiez les champs.")
+    else:
+        messages.success(request, f"Demande {app.reference} : « {app.status_label} ».")
+    return HttpResponseRedirect(_detail_url(app))
+
+
+@require_POST
+@web_errors
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        line = FundingLine.objects.select_related("action__application", "funder").get(pk=pk)
+    except FundingLine.DoesNotExist:
+        raise LookupError(f"ligne n° {pk} introuvable") from None
+    app = services.get_application(user, line.action.application_id)
+    try:
+        services.record_decision(
+            user, line, request.POST.get("decision", ""), request.POST.get("granted", ""),
+            request.POST.get("justification", ""),
+        )  # fmt: skip
+    except services.ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"Décision de {line.funder.name} enregistrée.")
+    return HttpResponseRedirect(_detail_url(app))
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value.replace(",", ".")) if value.strip() else None
+    except InvalidOperation:
+        return None
+
+
+@web_errors
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    get = request.GET
+    funder = get.get("funder", "")
+    call = get.get("call", "")
+    filters = services.QueueFilters(
+        status=get.get("status", ""),
+        qpv=get.get("qpv", ""),
+        theme=get.get("theme", ""),
+        min_amount=_decimal(get.get("min", "")),
+        max_amount=_decimal(get.get("max", "")),
+        funder_id=int(funder) if funder.isdigit() else None,
+        call_id=int(call) if call.isdigit() else None,
+    )
+    qs = services.queue(user, filters)
+    count = qs.count()
+    pages = max(1, -(-count // PER_PAGE))
+    page_text = get.get("page", "1")
+    page = max(1, min(int(page_text) if page_text.isdigit() else 1, pages))
+    rows = list(qs[(page - 1) * PER_PAGE : page * PER_PAGE])
+    query = get.copy()
+    query.pop("page", None)
+    calls = CallForProjects.objects.order_by("-year", "title")
+    funders = (
+        Organisation.objects.filter(calls_for_projects__isnull=False).distinct().order_by("name")
+    )
+    themes = sorted({t for c in calls for t in c.themes})
+    return render(
+        request,
+        "funding/queue.html",
+        {
+            "title": "File d'instruction",
+            "rows": rows,
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "previous": page - 1 if page > 1 else None,
+            "next": page + 1 if page < pages else None,
+            "query": query.urlencode(),
+            "filters": filters,
+            "statuses": list(workflow.STATUS_LABELS.items()),
+            "calls": calls,
+            "funders": funders,
+            "themes": themes,
+            "get": get,
+        },
+    )
+
+
+@web_errors
+def document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    try:
+        doc = Document.objects.get(pk=pk)
+    except Document.DoesNotExist:
+        raise LookupError(f"pièce n° {pk} introuvable") from None
+    path = documents.open_document(_user(request), doc)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=doc.original_name,
+        content_type=doc.content_type,
+    )  # fmt: skip
