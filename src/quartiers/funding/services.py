@@ -254,6 +254,23 @@ def _plan_snapshot(application: GrantApplication) -> dict[str, str]:
     return {f"action {n} · {name} · {year}": str(amount) for n, name, year, amount in rows}
 
 
+def _located_qpv(address: str, on: dt.date | None) -> str:
+    """Le QPV du lieu de l'action à sa date (même vérification que « Mon adresse est-elle en
+    QPV ? ») ; vide si l'adresse est absente, peu sûre ou le géocodeur indisponible : un brouillon
+    n'est jamais bloqué par le géocodage."""
+    from quartiers.addresses.services import AddressError, locate_address
+    from quartiers.core.geo.geocoding import GeocodingError
+    from quartiers.core.geo.zoning import ZoningUnavailable
+
+    if not address.strip():
+        return ""
+    try:
+        check = locate_address(address, on=on)
+    except (AddressError, GeocodingError, ZoningUnavailable):
+        return ""
+    return check.location.code or "" if check.in_qpv and check.location else ""
+
+
 def _replace_actions(
     actor: User, application: GrantApplication, actions: Sequence[ActionInput]
 ) -> dict[str, tuple[Any, Any]]:
@@ -283,6 +300,7 @@ def _replace_actions(
             starts_on=data.starts_on,
             ends_on=data.ends_on,
             address=data.address.strip(),
+            located_qpv_code=_located_qpv(data.address, data.starts_on),
         )
         qpv += action.qpv_codes
         for index, line in enumerate(data.budget, start=1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -240,3 +241,41 @@ def test_multi_year_cpo_funding_lines(world: World) -> None:
     assert app.requested_total == Decimal("1000.00")  # le premier exercice seul est ferme
     with pytest.raises(services.ServiceError, match="au plus 4 exercices"):
         services.save_draft(owner, app, app.version, "request", {"years": 5})
+
+
+def test_the_action_place_is_located_in_its_qpv_at_its_date(world: Any) -> None:
+    """Le lieu d'une action passe par la même vérification que « Mon adresse est-elle en QPV ? »."""
+    from quartiers import demo
+    from quartiers.funding.models import Action
+    from quartiers.funding.services import ActionInput, BudgetInput, FundingInput
+
+    demo.build()  # périmètres et adresses fictives du géocodeur embarqué
+    user = world.users["applicant"]
+    call = world.call
+    app = services.create_application(
+        user, call, world.orgs["association"], "Lieu", on=call.opens_on
+    )
+    lines = [BudgetInput("64", "100", "animation"), BudgetInput("74", "100", "subvention")]
+    for address, expected in (
+        ("20 avenue des Tilleuls Bellerive", "QN01801M"),
+        ("10 boulevard de la Lune Bellerive", ""),
+        ("Bellerive", ""),  # trop imprécise : jamais devinée
+    ):
+        app.refresh_from_db()
+        services.save_draft(
+            user,
+            app,
+            app.version,
+            "request",
+            {"theme": "Éducation"},
+            [
+                ActionInput(
+                    title="Atelier",
+                    starts_on=dt.date(2025, 3, 1),
+                    address=address,
+                    budget=lines,
+                    funding=[FundingInput(world.orgs["ddets"].pk, "100")],
+                )
+            ],
+        )
+        assert Action.objects.get(application=app).located_qpv_code == expected, address
