@@ -26,6 +26,9 @@ def register(sub: Any) -> Any:
         "--kind", default="qpv", help="zonage : qpv (défaut), qrr, zfu_te, zrr, rep, rep_plus"
     )
     imp.add_argument(
+        "--layer", help="couche à importer, si le fichier (GeoPackage) en contient plusieurs"
+    )
+    imp.add_argument(
         "--simulated",
         action="store_true",
         help="édition simulée (issue d'une identification), jamais « en vigueur »",
@@ -84,6 +87,7 @@ def _import(args: argparse.Namespace) -> int:
             args.valid_from,
             args.valid_to,
             is_simulated=args.simulated,
+            layer=args.layer,
         )
     except (ZoningFileError, ZoningError) as exc:
         return _fail(str(exc))
