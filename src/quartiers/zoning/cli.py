@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from quartiers.core.csvfile import neutralise
 from quartiers.core.geo.zoning import Unavailability, ZoningUnavailable
 
 
@@ -120,7 +121,7 @@ def _list(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["code"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)
     else:
         for r in rows:
             print(

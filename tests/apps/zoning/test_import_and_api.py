@@ -138,4 +138,4 @@ def test_check_file_cli(occitanie_qp: Path, tmp_path: Path) -> None:
     assert rows[0]["qpv_code"] == "QP031007"
     assert "n'est pas un nombre" in rows[2]["status_detail"]
     assert "2 colonnes au lieu de 3" in rows[3]["status_detail"]
-    assert float(rows[1]["qpv_distance_m"]) > 100_000
+    assert float(rows[1]["qpv_distance_m"].replace(",", ".")) > 100_000
