@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from quartiers.addresses.api import geocode_router
@@ -12,7 +14,15 @@ from quartiers.programmes.api import router as programmes_router
 from quartiers.web import api_errors
 from quartiers.zoning.api import router as qpv_router
 
-api = NinjaAPI(
+
+class QuartiersAPI(NinjaAPI):
+    """L'API, dont le schéma OpenAPI documente aussi les erreurs communes à toutes les routes."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return api_errors.document_common_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = QuartiersAPI(
     title="API Quartiers",
     version="1",
     description=(

@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Après la session et le compte (la page de refus en a besoin), avant toute lecture du corps.
+    "quartiers.addresses.upload.BatchUploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "quartiers.urls"

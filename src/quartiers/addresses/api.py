@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.params.functions import Query
@@ -67,11 +68,25 @@ class PointIn(Schema):
 
 
 class LocateBatchIn(Schema):
-    points: list[PointIn] = Field(
-        ...,
+    """Un lot, sous l'une de deux formes : `points` (une liste d'éléments {lon, lat} ou
+    {address}) ou `lon` et `lat` (deux colonnes de nombres, la forme rapide des scripts)."""
+
+    points: list[PointIn] | None = Field(
+        None,
         description=f"au plus {MAX_POINTS} éléments, dont au plus {MAX_ADDRESSES} adresses ; "
         "chaque élément est {lon, lat} ou {address}",
         examples=[[{"lon": 2.3881, "lat": 46.6517}, {"address": ADDRESS_EXAMPLE}]],
+    )
+    lon: list[float] | None = Field(
+        None,
+        description=f"forme en colonnes : au plus {MAX_POINTS} longitudes WGS84, avec `lat` ; "
+        "la réponse vient alors en colonnes (`columns`)",
+        examples=[[1.3987, 2.35]],
+    )
+    lat: list[float] | None = Field(
+        None,
+        description="forme en colonnes : les latitudes, dans le même ordre",
+        examples=[[43.5803, 48.85]],
     )
     date: dt.date | None = Field(None, description="date de la liste (défaut : aujourd'hui)")
     edition: str | None = None
@@ -83,6 +98,37 @@ class LocateBatchOut(Schema):
     to_check: int = 0
     errors: int = 0
     results: list[LocationOut]
+
+
+class LocateColumns(Schema):
+    """Une colonne par champ, une valeur par point (dans l'ordre des points reçus)."""
+
+    in_qpv: list[bool]
+    qpv_code: list[str | None]
+    qpv_name: list[str | None]
+    edition: list[str | None]
+    distance_m: list[float | None] = Field(
+        ..., description="0 dedans ; distance au QPV le plus proche"
+    )
+    nearest_qpv_code: list[str | None]
+    status: list[str] = Field(..., description="in_qpv, outside ou error")
+    error: list[str | None]
+
+
+class LocateColumnsOut(Schema):
+    count: int
+    in_qpv: int
+    to_check: int = 0
+    errors: int = 0
+    columns: LocateColumns
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="l'erreur, en français")
+
+
+ERRORS_LOCATE = {404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+ERRORS_GEOCODE = {422: ErrorOut, 502: ErrorOut, 503: ErrorOut}
 
 
 def zoning_http_error(exc: ZoningUnavailable) -> HttpError:
@@ -113,7 +159,11 @@ def _answer(
         raise zoning_http_error(exc) from exc
 
 
-@router.get("/locate", response=LocationOut, summary="Un point ou une adresse est-il en QPV ?")
+@router.get(
+    "/locate",
+    response={200: LocationOut, **ERRORS_LOCATE, **ERRORS_GEOCODE},
+    summary="Un point ou une adresse est-il en QPV ?",
+)
 def locate_one(
     request: HttpRequest,
     lon: float | None = Query(None, example=1.3987),
@@ -135,14 +185,49 @@ def locate_one(
     return _answer([item], date, edition).results[0]
 
 
-@router.post("/locate", response=LocateBatchOut, summary="Localiser un lot de points ou d'adresses")
-def locate_many(request: HttpRequest, payload: LocateBatchIn) -> dict[str, Any]:
+@router.post(
+    "/locate",
+    response={200: LocateBatchOut | LocateColumnsOut, **ERRORS_LOCATE, **ERRORS_GEOCODE},
+    summary="Localiser un lot de points ou d'adresses",
+)
+def locate_many(request: HttpRequest, payload: LocateBatchIn) -> Any:
     """Jusqu'à 10 000 éléments par appel, chacun {lon, lat} ou {address} (au plus 1 000
     adresses, géocodées en un seul lot) ; un élément invalide reçoit son erreur sans bloquer
-    les autres."""
+    les autres.
+
+    Forme rapide en colonnes : `{"lon": [...], "lat": [...]}` → `{"count", "in_qpv", …,
+    "columns": {"in_qpv": [...], "qpv_code": [...], …}}`, calculée d'un bloc (tableaux NumPy,
+    JSON écrit directement, sans objet par point)."""
+    if payload.lon is not None or payload.lat is not None:
+        if payload.points is not None:
+            raise HttpError(
+                422, "donnez soit `points`, soit les colonnes `lon` et `lat`, pas les deux"
+            )
+        return _columns_response(
+            payload.lon or [], payload.lat or [], payload.date, payload.edition
+        )
+    if payload.points is None:
+        raise HttpError(
+            422, "champ points : valeur requise (ou les colonnes `lon` et `lat` du format rapide)"
+        )
     items = [services.LocateItem(p.lon, p.lat, p.address) for p in payload.points]
     batch = _answer(items, payload.date, payload.edition)
     return {**batch.summary, "results": batch.results}
+
+
+def _columns_response(
+    lons: list[float], lats: list[float], date: dt.date | None, edition: str | None
+) -> HttpResponse:
+    try:
+        body = services.locate_columns(lons, lats, date, edition)
+    except services.BatchTooLarge as exc:
+        raise HttpError(413, str(exc)) from exc
+    except ZoningUnavailable as exc:
+        raise zoning_http_error(exc) from exc
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")),
+        content_type="application/json",
+    )
 
 
 class GeocodeResultOut(GeocodeOut):
@@ -159,7 +244,11 @@ class GeocodeAnswer(Schema):
     results: list[GeocodeResultOut]
 
 
-@geocode_router.get("", response=GeocodeAnswer, summary="Géocoder une adresse (protocole BAN)")
+@geocode_router.get(
+    "",
+    response={200: GeocodeAnswer, **ERRORS_GEOCODE},
+    summary="Géocoder une adresse (protocole BAN)",
+)
 def geocode(
     request: HttpRequest,
     q: str = Query(..., description="adresse en texte libre", example=ADDRESS_EXAMPLE),

@@ -36,7 +36,7 @@ from quartiers.core.geo.batch import (
     ProgressFn,
 )
 from quartiers.core.geo.geocoding import Confidence, GeocodeResult, assess
-from quartiers.core.geo.zoning import EditionLike, Location
+from quartiers.core.geo.zoning import INVALID_COORDINATES, EditionLike, Location
 from quartiers.zoning.services import locator
 
 MAX_QUERY_LENGTH = 200
@@ -340,3 +340,69 @@ def locate_items(
         for i, check in zip(address_rows, checked, strict=True):
             results[i] = check.as_dict()
     return LocateBatch([r for r in results if r is not None])
+
+
+def locate_columns(
+    lons: Sequence[float],
+    lats: Sequence[float],
+    on: dt.date | None = None,
+    edition: str | None = None,
+) -> dict[str, Any]:
+    """Lot en colonnes (API rapide) : tableaux NumPy, un passage d'index, une colonne par champ.
+
+    Colonnes de longueurs différentes : les points sans leur paire reçoivent leur erreur ;
+    coordonnées hors bornes ou non finies : leur erreur, sans bloquer les autres."""
+    import numpy as np
+
+    count = max(len(lons), len(lats))
+    if count > MAX_POINTS:
+        raise BatchTooLarge(count, MAX_POINTS, "points")
+    x = np.full(count, np.nan)
+    y = np.full(count, np.nan)
+    x[: len(lons)] = np.asarray(lons, dtype=np.float64)
+    y[: len(lats)] = np.asarray(lats, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    rows = np.flatnonzero(good)
+    located = locator().locate(x[rows], y[rows], on, edition) if len(rows) else []
+    in_qpv = [False] * count
+    code: list[str | None] = [None] * count
+    name: list[str | None] = [None] * count
+    edition_col: list[str | None] = [None] * count
+    distance: list[float | None] = [None] * count
+    nearest: list[str | None] = [None] * count
+    status = [STATUS_ERROR] * count
+    error: list[str | None] = [None] * count
+    for i, loc in zip(rows.tolist(), located, strict=True):
+        inside = loc.in_zoning
+        in_qpv[i] = inside
+        code[i] = loc.code
+        name[i] = loc.name
+        edition_col[i] = loc.edition
+        distance[i] = loc.distance_m
+        nearest[i] = loc.nearest_code
+        status[i] = loc.status.value
+        error[i] = loc.error
+    for i in np.flatnonzero(~good).tolist():
+        if i >= len(lons) or i >= len(lats):
+            error[i] = "longitude ou latitude absente : `lon` et `lat` de même longueur attendues"
+        else:
+            error[i] = INVALID_COORDINATES
+    n_in = sum(in_qpv)
+    n_errors = status.count(STATUS_ERROR)
+    return {
+        "count": count,
+        "in_qpv": n_in,
+        "to_check": 0,
+        "errors": n_errors,
+        "columns": {
+            "in_qpv": in_qpv,
+            "qpv_code": code,
+            "qpv_name": name,
+            "edition": edition_col,
+            "distance_m": distance,
+            "nearest_qpv_code": nearest,
+            "status": status,
+            "error": error,
+        },
+    }

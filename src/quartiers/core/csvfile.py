@@ -7,12 +7,15 @@ passent tous par ici, pour que le même fichier reçoive la même réponse parto
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
+import re
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 SAMPLE_SIZE = 256 * 1024
 DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}
@@ -21,6 +24,84 @@ MAX_CONTROL_SHARE = 0.01
 # csv (128 Kio) est levé pour que la lecture continue, et la ligne reçoit sa raison.
 MAX_CELL_CHARS = 10_000
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# Fichiers mêlant UTF-8 et Windows-1252/Latin-1 (lignes collées de deux exports) : tout est lu
+# en UTF-8, et seuls les octets qui n'en sont pas sont lus en Windows-1252 (à défaut Latin-1).
+# Ainsi « Généré » reste « Généré » sur les lignes UTF-8 comme sur les autres, jamais « GÃ©nÃ©rÃ© ».
+MIXED_ERRORS = "quartiers-cp1252-fallback"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = bytes(exc.object[exc.start : exc.end])
+    text = "".join(
+        _byte_cp1252(b) for b in bad
+    )  # octet par octet : une séquence coupée reste lisible
+    return text, exc.end
+
+
+def _byte_cp1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return bytes([byte]).decode("latin-1")
+
+
+codecs.register_error(MIXED_ERRORS, _cp1252_fallback)
+
+
+def open_text(path: str | Path, dialect: CsvDialect) -> IO[str]:
+    """Le fichier en texte, ligne à ligne : UTF-8 (BOM retiré) avec repli Windows-1252 octet par
+    octet, quel que soit l'encodage détecté sur le début du fichier."""
+    encoding = "utf-8-sig" if dialect.encoding == "utf-8-sig" else "utf-8"
+    return open(path, encoding=encoding, errors=MIXED_ERRORS, newline="")
+
+
+# Une cellule qui commence ainsi serait exécutée comme formule par un tableur (`=HYPERLINK(…)`,
+# `+`, `-`, `@`, tabulation, retour chariot) : on la préfixe d'une apostrophe, sauf un nombre.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+# Colonnes de résultat décimales, écrites avec une virgule quand le fichier reçu est en « ; ».
+DECIMAL_COLUMNS = frozenset({"qpv_distance_m", "geocode_score", "geocode_lon", "geocode_lat"})
+
+
+def neutralise(cell: object) -> str:
+    """La cellule, rendue inerte pour un tableur si elle ressemble à une formule."""
+    text = "" if cell is None else str(cell)
+    if text and text[0] in FORMULA_START and not _PLAIN_NUMBER.match(text.strip()):
+        return "'" + text
+    return text
+
+
+@dataclass
+class SafeWriter:
+    """`csv.writer` des fichiers rendus aux usagers : formules neutralisées dans chaque cellule,
+    et, pour un fichier reçu en « ; » (Excel français), virgule décimale dans les colonnes de
+    résultat numériques (`DECIMAL_COLUMNS`, repérées par `writeheader`)."""
+
+    handle: IO[str]
+    delimiter: str = ","
+    decimal_indices: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._writer = csv.writer(self.handle, delimiter=self.delimiter)
+
+    def writeheader(self, header: Sequence[str], input_width: int) -> None:
+        """L'en-tête ; les colonnes ajoutées (rang ≥ `input_width`) décimales sont notées."""
+        if self.delimiter == ";":
+            self.decimal_indices = {
+                i for i, name in enumerate(header) if i >= input_width and name in DECIMAL_COLUMNS
+            }
+        self._writer.writerow([neutralise(c) for c in header])
+
+    def writerow(self, row: Iterable[Any], /) -> Any:
+        cells = [neutralise(c) for c in row]
+        for i in self.decimal_indices:
+            if i < len(cells):
+                cells[i] = cells[i].replace(".", ",")
+        return self._writer.writerow(cells)
 
 
 class CsvFileError(ValueError):
@@ -62,7 +143,9 @@ def sniff(path: str | Path, name: str | None = None, sample_size: int = SAMPLE_S
         except UnicodeDecodeError as exc:
             # Un caractère coupé en fin d'échantillon n'est pas une preuve de Latin-1.
             encoding = "utf-8" if exc.start >= len(sample) - 3 else "latin-1"
-    text = sample.decode(encoding, errors="replace")
+    # Lu comme il le sera (UTF-8, repli Windows-1252 octet par octet) : « € » et « ’ » d'un
+    # export Windows ne comptent pas comme des caractères de contrôle.
+    text = sample.decode("utf-8", errors=MIXED_ERRORS)
     if encoding == "latin-1" and _control_share(text) > MAX_CONTROL_SHARE:
         raise CsvFileError(
             f"fichier « {shown} » : encodage non reconnu (caractères de contrôle) ; attendu un "
@@ -80,7 +163,7 @@ def sniff(path: str | Path, name: str | None = None, sample_size: int = SAMPLE_S
 def header_of(path: str | Path, dialect: CsvDialect, name: str | None = None) -> list[str]:
     """La ligne d'en-tête ; `CsvFileError` si le fichier n'a aucune ligne de données dessous."""
     shown = name or str(path)
-    with open(path, encoding=dialect.encoding, errors="replace", newline="") as handle:
+    with open_text(path, dialect) as handle:
         reader = csv.reader(handle, delimiter=dialect.delimiter)
         header = next(reader, [])
         for row in reader:
@@ -108,7 +191,7 @@ def read_chunks(
     path: str | Path, dialect: CsvDialect, chunk_size: int
 ) -> Iterator[tuple[list[str], list[list[str]], int]]:
     """(en-tête, lignes, octets lus) par paquets ; la mémoire reste bornée par `chunk_size`."""
-    with open(path, encoding=dialect.encoding, errors="replace", newline="") as handle:
+    with open_text(path, dialect) as handle:
         reader = csv.reader(handle, delimiter=dialect.delimiter)
         try:
             header = next(reader)
@@ -140,7 +223,7 @@ def dict_rows(
 ) -> tuple[list[str], Iterator[dict[str, str]]]:
     """En-tête et lignes en dictionnaires (fichiers de cas), même détection que partout."""
     dialect = sniff(path, name)
-    handle = open(path, encoding=dialect.encoding, errors="replace", newline="")  # noqa: SIM115
+    handle = open_text(path, dialect)
     reader = csv.DictReader(handle, delimiter=dialect.delimiter)
     if not reader.fieldnames:
         handle.close()

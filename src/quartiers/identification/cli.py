@@ -121,6 +121,25 @@ def register(sub: Any) -> None:
     c.set_defaults(handler=_identify_census)
 
 
+def _output_problem(target: Path | None) -> str | None:
+    """Pourquoi on ne pourra pas écrire ce fichier, vérifié AVANT de calculer (dossier absent,
+    non inscriptible, chemin qui est un dossier)."""
+    import os
+
+    if target is None:
+        return None
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        return f"le dossier « {folder} » n'existe pas (créez-le d'abord)"
+    if not folder.is_dir():
+        return f"« {folder} » n'est pas un dossier"
+    if target.is_dir():
+        return "c'est un dossier, un nom de fichier est attendu"
+    if not os.access(folder, os.W_OK):
+        return f"écriture interdite dans le dossier « {folder} »"
+    return None
+
+
 def _fail(message: str) -> int:
     print(f"Erreur : {message}", file=sys.stderr)
     return 1
@@ -135,6 +154,10 @@ def _identify(args: argparse.Namespace) -> int:
     from quartiers.core.identification.report import html_report
     from quartiers.core.params import ParameterError
 
+    for option, target in (("-o/--output", args.output), ("--report", args.report)):
+        problem = _output_problem(target)
+        if problem:
+            return _fail(f"{option} « {target} » : {problem}")
     if (
         args.criterion == "median"
         and not (args.urban_units and args.uu_composition)
@@ -177,8 +200,8 @@ def _identify(args: argparse.Namespace) -> int:
     bar.close()
     try:
         write_outputs(result, args.output, smooth_m=args.smooth, with_cells=not args.no_cells)
-    except OSError as exc:
-        return _fail(f"écriture de « {args.output} » impossible ({exc})")
+    except Exception as exc:  # OSError, erreurs GDAL de pyogrio, pyarrow…
+        return _fail(f"écriture de « {args.output} » impossible ({type(exc).__name__} : {exc})")
     if args.report:
         args.report.write_text(html_report(result), encoding="utf-8")
     for warning in result.warnings:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quartiers.core.csvfile import CsvFileError, dict_rows
+from quartiers.core.csvfile import CsvFileError, dict_rows, neutralise
 from quartiers.core.geo.zoning import DatedLocator
 from quartiers.core.params import ParameterError
 from quartiers.core.rules import registry
@@ -214,11 +214,49 @@ def output_columns(fieldnames: Sequence[str]) -> list[str]:
     return [*fieldnames, *extra, "error"]
 
 
+FILE_COLUMNS = ("date", "residences")
+# Une date de cas ou un fait daté hors de ces bornes est une erreur de saisie (an 9999…) : la
+# ligne reçoit sa raison au lieu d'un verdict calculé sur une date absurde.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
 def _rows(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
     try:
-        return dict_rows(path)
+        fieldnames, rows = dict_rows(path)
     except CsvFileError as exc:
         raise EligibilityError(str(exc)) from None
+    known = [c for c in fieldnames if (c or "").strip() in FACT_BY_NAME or c in FILE_COLUMNS]
+    if not known:
+        rows.close()  # type: ignore[attr-defined]
+        shown = ", ".join(f"« {c} »" for c in fieldnames[:20])
+        examples = ", ".join(list(FACT_BY_NAME)[:8])
+        raise EligibilityError(
+            f"fichier « {path.name} » : aucune colonne reconnue (colonnes lues : {shown}) ; "
+            f"chaque colonne porte le nom d'un fait, par exemple {examples}… "
+            "(liste complète : docs/programmes.md), plus « date » facultative"
+        )
+    return fieldnames, rows
+
+
+def _date_problem(facts: Mapping[str, Any], day: dt.date) -> str | None:
+    """Une date hors de [1900, 2100], ou une naissance après la date du cas."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"date {day.isoformat()} hors des années {EARLIEST_DATE.year} à {LATEST_DATE.year}"
+    for name, value in facts.items():
+        if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+            return (
+                f"{name} {value.isoformat()} hors des années "
+                f"{EARLIEST_DATE.year} à {LATEST_DATE.year}"
+            )
+    for name in ("tax_year",):
+        year = facts.get(name)
+        if isinstance(year, int) and not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+            return f"{name} {year} hors des années {EARLIEST_DATE.year} à {LATEST_DATE.year}"
+    birth = facts.get("birth_date")
+    if isinstance(birth, dt.date) and birth > day:
+        return f"birth_date {birth.isoformat()} postérieure à la date du cas ({day.isoformat()})"
+    return None
 
 
 def _qpv_requests(facts: Mapping[str, Any], on: dt.date) -> list[tuple[float, float, dt.date]]:
@@ -308,6 +346,9 @@ def _parse_row(number: int, row: Mapping[str, str], default_day: dt.date) -> Ite
             facts["residences"] = _residences(raw["residences"])
         if errors:
             raise FactError(" ; ".join(errors))
+        problem = _date_problem(facts, day)
+        if problem:
+            raise FactError(problem)
         return (raw, facts, day, "")
     except FactError as exc:
         return (raw, None, day, f"ligne {number} : {exc}")
@@ -409,7 +450,7 @@ def simulate_file(
         )
         writer.writeheader()
         for out in simulate_rows(rows, on, resolver, workers):
-            writer.writerow(out)
+            writer.writerow({k: neutralise(v) for k, v in out.items()})
             summary.rows += 1
             if out.get("error"):
                 summary.errors += 1

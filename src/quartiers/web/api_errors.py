@@ -229,6 +229,60 @@ def install(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, handler)
 
 
+ERROR_SCHEMA_NAME = "ErrorOut"
+ERROR_SCHEMA = {
+    "title": ERROR_SCHEMA_NAME,
+    "type": "object",
+    "properties": {
+        "detail": {"title": "Detail", "type": "string", "description": "l'erreur, en français"}
+    },
+    "required": ["detail"],
+}
+COMMON_ERRORS = {
+    400: "requête invalide : corps illisible ou caractère nul",
+    401: "authentification requise",
+    403: "accès refusé",
+    404: "ressource introuvable",
+    413: "requête trop volumineuse",
+    422: "paramètre ou corps invalide : chaque champ fautif est nommé",
+}
+
+
+def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Ajoute à chaque opération du schéma OpenAPI les erreurs que produisent les mécanismes
+    communs (ce module, `RejectNulMiddleware`, l'authentification, la validation) et qu'elle
+    ne déclare pas déjà : 400 partout, 422 dès qu'il y a un paramètre ou un corps, 404 avec un
+    paramètre de chemin, 401/403 derrière une authentification, 413 avec un corps. Chaque
+    route déclare elle-même ses erreurs propres dans son `response={…}`."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(ERROR_SCHEMA_NAME, ERROR_SCHEMA)
+    ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+    for item in schema.get("paths", {}).values():
+        for method, op in item.items():
+            if not isinstance(op, dict) or method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            params = op.get("parameters") or []
+            codes = {400}
+            if params or "requestBody" in op:
+                codes.add(422)
+            if any(p.get("in") == "path" for p in params):
+                codes.add(404)
+            if op.get("security"):
+                codes.update({401, 403})
+            if "requestBody" in op:
+                codes.add(413)
+            responses = op.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": COMMON_ERRORS[code],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+    return schema
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIX)
 

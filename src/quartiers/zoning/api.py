@@ -7,7 +7,7 @@ from typing import Any
 
 import shapely
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from quartiers.core.geo.zoning import ZoningUnavailable
@@ -28,6 +28,10 @@ class PerimeterOut(Schema):
     area_ha: float
 
 
+class ErrorOut(Schema):
+    detail: str = Field(..., description="l'erreur, en français")
+
+
 class PerimeterPage(Schema):
     count: int
     page: int
@@ -35,7 +39,11 @@ class PerimeterPage(Schema):
     results: list[PerimeterOut]
 
 
-@router.get("", response=PerimeterPage, summary="Lister les QPV")
+@router.get(
+    "",
+    response={200: PerimeterPage, 404: ErrorOut, 422: ErrorOut},
+    summary="Lister les QPV",
+)
 def list_qpv(
     request: HttpRequest,
     department: str | None = None,
@@ -78,7 +86,11 @@ def _perimeter_out(p: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}", summary="Fiche d'un QPV (Feature GeoJSON)")
+@router.get(
+    "/{code}",
+    response={200: dict[str, Any], 404: ErrorOut},
+    summary="Fiche d'un QPV (Feature GeoJSON)",
+)
 def qpv_feature(request: HttpRequest, code: str, edition: str | None = None) -> dict[str, Any]:
     """Le périmètre en GeoJSON (WGS84) avec ses attributs."""
     try:

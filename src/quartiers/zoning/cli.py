@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from quartiers.core.csvfile import neutralise
 from quartiers.core.geo.zoning import Unavailability, ZoningUnavailable
 
 
@@ -24,6 +25,9 @@ def register(sub: Any) -> Any:
     imp.add_argument("--valid-to", type="date", help="fin de validité (AAAA-MM-JJ)")
     imp.add_argument(
         "--kind", default="qpv", help="zonage : qpv (défaut), qrr, zfu_te, zrr, rep, rep_plus"
+    )
+    imp.add_argument(
+        "--layer", help="couche à importer, si le fichier (GeoPackage) en contient plusieurs"
     )
     imp.add_argument(
         "--simulated",
@@ -84,6 +88,7 @@ def _import(args: argparse.Namespace) -> int:
             args.valid_from,
             args.valid_to,
             is_simulated=args.simulated,
+            layer=args.layer,
         )
     except (ZoningFileError, ZoningError) as exc:
         return _fail(str(exc))
@@ -116,7 +121,7 @@ def _list(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["code"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)
     else:
         for r in rows:
             print(

@@ -5,22 +5,27 @@ Les pages, l'API et la ligne de commande passent toutes par ici.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import hashlib
+import math
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 import shapely
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q, QuerySet
 
-from quartiers.core.geo import PerimeterRecord, read_perimeters
+from quartiers.core.geo import PerimeterRecord, Problem, ZoningFileError, read_perimeters
 from quartiers.core.geo.batch import BatchSummary, LocateFn, ProgressFn, check_coordinates_file
-from quartiers.core.geo.crs import local_epsg, transformer
+from quartiers.core.geo.perimeters import area_m2
 from quartiers.core.geo.zoning import (
     DatedLocator,
     Location,
@@ -72,19 +77,16 @@ def import_zoning(
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
     is_simulated: bool = False,
+    layer: str | None = None,
 ) -> ImportReport:
-    """Importe une édition ; la remplace d'un bloc si elle existe. Rien ne change en cas d'erreur."""
+    """Importe une édition ; la remplace d'un bloc si elle existe. Rien ne change en cas d'erreur
+    (`ZoningFileError` ou `ZoningError`, en français) ; `layer` : couche d'un GeoPackage."""
     if zoning_kind not in ZoningKind.values:
         raise ZoningError(
             f"zonage « {zoning_kind} » inconnu ; attendus : " + ", ".join(ZoningKind.values)
         )
-    if not edition.strip():
-        raise ZoningError("l'édition est obligatoire (ex. « 2015 », « 2024 »)")
-    if valid_from and valid_to and valid_to < valid_from:
-        raise ZoningError(
-            f"période invalide : fin {valid_to:%d/%m/%Y} avant début {valid_from:%d/%m/%Y}"
-        )
-    parsed = read_perimeters(path, zoning_kind, edition)
+    _check_edition(edition, valid_from, valid_to)
+    parsed = read_perimeters(path, zoning_kind, edition, layer)
     return save_records(
         parsed.records,
         edition,
@@ -99,6 +101,125 @@ def import_zoning(
     )
 
 
+def _check_edition(edition: str, valid_from: dt.date | None, valid_to: dt.date | None) -> None:
+    if not edition.strip():
+        raise ZoningError("l'édition est obligatoire (ex. « 2015 », « 2024 »)")
+    limit = ZoningEdition._meta.get_field("edition").max_length or 0
+    if len(edition) > limit or "\x00" in edition:
+        raise ZoningError(f"édition « {edition[:40]} » : au plus {limit} caractères imprimables")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ZoningError(
+            f"période invalide : fin {valid_to:%d/%m/%Y} avant début {valid_from:%d/%m/%Y}"
+        )
+
+
+# Bornes des entiers telles que PostgreSQL les impose (SQLite en accepte davantage) : le même
+# fichier reçoit la même réponse sur les deux bases.
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "SmallIntegerField": (-32_768, 32_767),
+    "IntegerField": (-2_147_483_648, 2_147_483_647),
+    "BigIntegerField": (-9_223_372_036_854_775_808, 9_223_372_036_854_775_807),
+    "PositiveSmallIntegerField": (0, 32_767),
+    "PositiveIntegerField": (0, 2_147_483_647),
+    "PositiveBigIntegerField": (0, 9_223_372_036_854_775_807),
+}
+
+
+def field_problem(model_field: Any, value: Any) -> str | None:
+    """Pourquoi la base refuserait cette valeur pour ce champ (longueur, caractère NUL, entier
+    hors bornes, nombre non fini), ou None ; vérifié avant toute écriture."""
+    if value is None:
+        return None if model_field.null else "valeur obligatoire absente"
+    if isinstance(model_field, models.CharField | models.TextField):
+        text = str(value)
+        if "\x00" in text:
+            return "caractère NUL interdit"
+        limit = model_field.max_length
+        if limit is not None and len(text) > limit:
+            return f"{len(text)} caractères, au plus {limit}"
+        return None
+    if isinstance(model_field, models.JSONField):
+        items = value if isinstance(value, list | tuple) else [value]
+        if any("\x00" in str(v) for v in items):
+            return "caractère NUL interdit"
+        return None
+    internal = model_field.get_internal_type()
+    if internal in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[internal]
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{value} n'est pas un nombre fini"
+        if not low <= int(value) <= high:
+            return f"{value} hors des bornes acceptées ({low} à {high})"
+        return None
+    if isinstance(model_field, models.FloatField) and not math.isfinite(float(value)):
+        return f"{value} n'est pas un nombre fini"
+    return None
+
+
+def validate_rows(rows: Sequence[models.Model], shown: str) -> None:
+    """Chaque champ de chaque ligne comme la base l'accepterait ; `ZoningFileError` sinon (tous
+    les problèmes, objet et champ nommés), avant toute écriture."""
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        for model_field in row._meta.concrete_fields:
+            if model_field.primary_key or model_field.is_relation:
+                continue
+            problem = field_problem(model_field, getattr(row, model_field.attname))
+            if problem is not None:
+                code = getattr(row, "code", "")
+                problems.append(
+                    Problem(
+                        f"{model_field.verbose_name} : {problem}"
+                        + (f" (code « {str(code)[:40]} »)" if code else ""),
+                        i + 1,
+                        model_field.name,
+                    )
+                )
+            if len(problems) >= 200:
+                raise ZoningFileError(shown, problems)
+    if problems:
+        raise ZoningFileError(shown, problems)
+
+
+def _lock_wait_seconds() -> float:
+    return float(getattr(settings, "QUARTIERS_IMPORT_LOCK_WAIT_SECONDS", 120))
+
+
+@contextlib.contextmanager
+def edition_lock(zoning_kind: str, edition: str, wait: float | None = None) -> Iterator[None]:
+    """Une seule importation à la fois par édition, entre processus : la suivante attend (au plus
+    `wait` secondes) puis est refusée en français. Sur PostgreSQL, un verrou consultatif de la
+    transaction sert aussi entre machines (`save_records`)."""
+    from quartiers.var import var_dir
+
+    wait = _lock_wait_seconds() if wait is None else wait
+    name = hashlib.sha256(f"{zoning_kind}\x00{edition}".encode()).hexdigest()[:24]
+    path = var_dir("locks") / f"zoning-{name}.lock"
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise ZoningError(
+                        f"une autre importation de l'édition « {edition} » ({zoning_kind}) est "
+                        f"en cours depuis plus de {wait:.0f} s : attendez qu'elle se termine, "
+                        "puis relancez la commande"
+                    ) from exc
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _advisory_key(zoning_kind: str, edition: str) -> int:
+    digest = hashlib.sha256(f"zoning\x00{zoning_kind}\x00{edition}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def save_records(
     records: Sequence[PerimeterRecord],
     edition: str,
@@ -111,23 +232,52 @@ def save_records(
     repaired_codes: Sequence[str] = (),
     reprojected: bool = False,
 ) -> ImportReport:
-    """Enregistre des périmètres déjà validés comme une édition (création ou remplacement atomique)."""
-    with transaction.atomic():
-        existing = ZoningEdition.objects.filter(zoning_kind=zoning_kind, edition=edition).first()
-        replaced = existing is not None
-        if existing is not None:
-            existing.delete()
-        saved = ZoningEdition.objects.create(
-            zoning_kind=zoning_kind,
-            edition=edition,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            is_simulated=is_simulated,
-            source=source[:500],
-            source_crs=source_crs[:200],
-            repaired_count=len(repaired_codes),
-        )
-        Perimeter.objects.bulk_create([_perimeter_row(saved, r) for r in records], batch_size=500)
+    """Enregistre des périmètres déjà validés comme une édition (création ou remplacement atomique).
+
+    Chaque champ est vérifié contre ce que la base accepte avant d'écrire ; deux importations
+    de la même édition sont mises en file (`edition_lock`). Aucune erreur de la base n'atteint
+    l'usager : `ZoningFileError` (objet et champ) ou `ZoningError`, en français."""
+    _check_edition(edition, valid_from, valid_to)
+    draft = ZoningEdition(zoning_kind=zoning_kind, edition=edition)
+    rows = [_perimeter_row(draft, r) for r in records]
+    validate_rows(rows, source)
+    with edition_lock(zoning_kind, edition):
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT pg_advisory_xact_lock(%s)",
+                            [_advisory_key(zoning_kind, edition)],
+                        )
+                existing = ZoningEdition.objects.filter(
+                    zoning_kind=zoning_kind, edition=edition
+                ).first()
+                replaced = existing is not None
+                if existing is not None:
+                    existing.delete()
+                saved = ZoningEdition.objects.create(
+                    zoning_kind=zoning_kind,
+                    edition=edition,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    is_simulated=is_simulated,
+                    source=source[:500],
+                    source_crs=source_crs[:200],
+                    repaired_count=len(repaired_codes),
+                )
+                for row in rows:
+                    row.zoning_edition = saved
+                Perimeter.objects.bulk_create(rows, batch_size=500)
+        except DatabaseError as exc:
+            raise ZoningError(
+                f"la base a refusé l'édition « {edition} » ({zoning_kind}), rien n'a changé : "
+                + (
+                    "une autre importation écrit en même temps, relancez dans un instant"
+                    if "locked" in str(exc) or "duplicate" in str(exc) or "UNIQUE" in str(exc)
+                    else f"{type(exc).__name__}"
+                )
+            ) from exc
     registry.invalidate()
     return ImportReport(
         saved.pk,
@@ -162,16 +312,6 @@ def _perimeter_row(zoning_edition: ZoningEdition, record: PerimeterRecord) -> Pe
         max_lat=max_lat,
         area_m2=area_m2(geom),
     )
-
-
-def area_m2(geom: Any) -> float:
-    """Surface en m², mesurée dans la projection locale du territoire."""
-    centre = shapely.centroid(geom)
-    tr = transformer(4326, local_epsg(centre.x, centre.y))
-    projected = shapely.transform(
-        geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
-    )
-    return float(shapely.area(projected))
 
 
 def record_of(perimeter: Perimeter) -> PerimeterRecord:

@@ -121,7 +121,10 @@ def test_check_file_geocodes_concurrently_through_addok(
     assert [r["id"] for r in result] == [str(i) for i in range(1, 34)]
     assert {r["status"] for r in result[:30]} == {"in_qpv"}
     assert result[0]["qpv_code"] == "QN01801M" and result[0]["geocode_type"] == "housenumber"
-    assert result[30]["status"] == "outside" and float(result[30]["qpv_distance_m"]) > 0
+    assert (
+        result[30]["status"] == "outside"
+        and float(result[30]["qpv_distance_m"].replace(",", ".")) > 0
+    )
     assert result[31]["status"] == "to_check" and result[31]["geocode_type"] == "municipality"
     assert result[32]["status"] == "error" and result[32]["status_detail"] == "adresse vide"
 

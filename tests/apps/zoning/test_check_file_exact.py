@@ -73,5 +73,6 @@ def test_check_file_answers_exactly_like_shapely(occitanie_qp: Path, tmp_path: P
     outside = [r for r in rows[: len(pts)] if r["status"] == "outside"]
     # Le pôle Sud n'a pas d'image en Lambert-93 : pas de distance pour lui seul.
     assert [r["id"] for r in outside if not r["qpv_distance_m"]] == [str(len(pts) - 1)]
-    metres = [float(r["qpv_distance_m"]) for r in outside if r["qpv_distance_m"]]
+    # Fichier reçu en « ; » : virgule décimale rendue, comme l'attend Excel.
+    metres = [float(r["qpv_distance_m"].replace(",", ".")) for r in outside if r["qpv_distance_m"]]
     assert min(metres) >= 0 and sum(m > 1_000 for m in metres) > 1_000  # 0,0 à 1e-9° près

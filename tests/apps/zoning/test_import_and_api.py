@@ -138,4 +138,44 @@ def test_check_file_cli(occitanie_qp: Path, tmp_path: Path) -> None:
     assert rows[0]["qpv_code"] == "QP031007"
     assert "n'est pas un nombre" in rows[2]["status_detail"]
     assert "2 colonnes au lieu de 3" in rows[3]["status_detail"]
-    assert float(rows[1]["qpv_distance_m"]) > 100_000
+    assert float(rows[1]["qpv_distance_m"].replace(",", ".")) > 100_000
+
+
+def test_api_locate_columnar_body(occitanie_qp: Path) -> None:
+    """`{"lon": [...], "lat": [...]}` : réponse en colonnes, mêmes réponses que la forme `points`."""
+    _import_occitanie(occitanie_qp)
+    client = Client()
+    lons = [1.40, 2.35, 400.0, 1.0]
+    lats = [43.58, 48.85, 43.0]
+    r = client.post(
+        "/api/v1/qpv/locate",
+        {"lon": lons, "lat": lats, "date": "2020-01-01"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["count"] == 4 and body["in_qpv"] == 1 and body["errors"] == 2
+    cols = body["columns"]
+    assert cols["qpv_code"][0] == "QP031007" and cols["in_qpv"] == [True, False, False, False]
+    assert cols["status"] == ["in_qpv", "outside", "error", "error"]
+    assert cols["distance_m"][1] > 100_000 and cols["nearest_qpv_code"][1]
+    assert "longitude entre -180 et 180" in cols["error"][2]
+    assert "même longueur" in cols["error"][3]
+    rows = client.post(
+        "/api/v1/qpv/locate",
+        {"points": [{"lon": 2.35, "lat": 48.85}], "date": "2020-01-01"},
+        content_type="application/json",
+    ).json()["results"][0]
+    assert rows["distance_m"] == cols["distance_m"][1]
+    r = client.post(
+        "/api/v1/qpv/locate",
+        {"lon": [1.0] * 10_001, "lat": [43.0] * 10_001},
+        content_type="application/json",
+    )
+    assert r.status_code == 413 and "10000" in r.json()["detail"].replace(" ", "")
+    r = client.post(
+        "/api/v1/qpv/locate",
+        {"lon": [1.0], "lat": [43.0], "points": []},
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and "pas les deux" in r.json()["detail"]

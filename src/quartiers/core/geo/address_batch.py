@@ -14,7 +14,6 @@ qu'une rue, rien trouvé) a le statut `to_check`.
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from collections import deque
@@ -26,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from quartiers.core.csvfile import column_index, read_chunks, row_problem, sniff
+from quartiers.core.csvfile import SafeWriter, column_index, read_chunks, row_problem, sniff
 from quartiers.core.geo.batch import (
     RESULT_COLUMNS,
     STATUS_ERROR,
@@ -152,7 +151,7 @@ def check_addresses_file(
         open(out_path, "w", encoding="utf-8", newline="") as out,
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="geocode") as pool,
     ):
-        writer = csv.writer(out, delimiter=dialect.delimiter)
+        writer = SafeWriter(out, dialect.delimiter)
         pending: deque[_Chunk] = deque()
         indices: list[int] = []
         width = 0
@@ -170,7 +169,7 @@ def check_addresses_file(
                 width = len(header)
                 names = list(address_columns or []) or detect_address_columns(header)
                 indices = [column_index(header, name, "d'adresse") for name in names]
-                writer.writerow([*header, *GEOCODE_COLUMNS, *RESULT_COLUMNS])
+                writer.writeheader([*header, *GEOCODE_COLUMNS, *RESULT_COLUMNS], width)
             keys: list[str] = []
             reasons: list[str | None] = []
             sent: list[int] = []
@@ -267,7 +266,9 @@ def _finish_chunk(
         padded = (row + [""] * width)[:width]
         reason = chunk.reasons[k] or failed.get(k)
         if reason is not None:
-            writer.writerow([*padded, "", "", "", "", "", *unlocated_cells(STATUS_ERROR, reason)])
+            writer.writerow(
+                [*padded, *[""] * len(GEOCODE_COLUMNS), *unlocated_cells(STATUS_ERROR, reason)]
+            )
             summary.count(STATUS_ERROR, reason, line)
             continue
         result = results[k]

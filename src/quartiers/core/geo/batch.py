@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from quartiers.core.csvfile import (
     CsvFileError,
+    SafeWriter,
     column_index,
     read_chunks,
     row_problem,
@@ -35,7 +36,21 @@ STATUS_IN = LocationStatus.IN.value
 STATUS_OUT = LocationStatus.OUTSIDE.value
 STATUS_ERROR = LocationStatus.INVALID.value
 STATUS_TO_CHECK = "to_check"  # adresse au géocodage trop peu sûr : voir `geocoding.Confidence`
-RESULT_COLUMNS = ("qpv_code", "qpv_name", "qpv_distance_m", "status", "status_detail")
+# `statut` : le libellé français du code stable `status` (`in_qpv`, `outside`, `to_check`, `error`).
+RESULT_COLUMNS = (
+    "qpv_code",
+    "qpv_name",
+    "qpv_distance_m",
+    "statut",
+    "status",
+    "status_detail",
+)
+STATUS_LABELS = {
+    STATUS_IN: "en QPV",
+    STATUS_OUT: "hors QPV",
+    STATUS_TO_CHECK: "à vérifier",
+    STATUS_ERROR: "erreur",
+}
 
 
 LocateFn = Callable[[FloatArray, FloatArray], Sequence[Location]]
@@ -113,13 +128,13 @@ def check_coordinates_file(
     summary = BatchSummary()
     line = 1
     with open(out_path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=dialect.delimiter)
+        writer = SafeWriter(out, dialect.delimiter)
         wrote_header = False
         for header, rows, done_bytes in read_chunks(in_path, dialect, chunk_size):
             if not wrote_header:
                 lon_i = column_index(header, lon_col, "de longitude")
                 lat_i = column_index(header, lat_col, "de latitude")
-                writer.writerow([*header, *RESULT_COLUMNS])
+                writer.writeheader([*header, *RESULT_COLUMNS], len(header))
                 wrote_header = True
             width = len(header)
             lons = np.full(len(rows), np.nan)
@@ -156,13 +171,15 @@ def located_cells(answer: Location) -> tuple[list[str], str, str]:
     """Les cellules `RESULT_COLUMNS` d'un point localisé, son statut et le détail du statut."""
     distance = "" if answer.distance_m is None else f"{answer.distance_m:.1f}"
     detail = answer.detail
-    cells = [answer.code or "", answer.name or "", distance, answer.status.value, detail]
-    return cells, answer.status.value, detail
+    status = answer.status.value
+    label = STATUS_LABELS.get(status, status)
+    cells = [answer.code or "", answer.name or "", distance, label, status, detail]
+    return cells, status, detail
 
 
 def unlocated_cells(status: str, detail: str) -> list[str]:
     """Les cellules `RESULT_COLUMNS` d'une ligne non localisée (erreur ou à vérifier)."""
-    return ["", "", "", status, detail]
+    return ["", "", "", STATUS_LABELS.get(status, status), status, detail]
 
 
 def rows_from_text(text: str, delimiter: str) -> list[list[str]]:

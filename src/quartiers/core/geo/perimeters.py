@@ -11,6 +11,7 @@ comptées. Tout ou rien : la moindre erreur refuse le fichier entier (référenc
 from __future__ import annotations
 
 import json
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,9 +21,19 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.errors
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from quartiers.core.geo.crs import WGS84, is_wgs84, transformer
+from quartiers.core.geo.crs import (
+    METROPOLE,
+    TERRITORIES,
+    WGS84,
+    Territory,
+    is_wgs84,
+    local_epsg,
+    transformer,
+)
 from quartiers.core.geo.errors import Problem, ZoningFileError
 
 SUPPORTED_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet", ".geoparquet")
@@ -53,6 +64,36 @@ QP_2015 = re.compile(r"^QP(\d{3}|02[AB])\d{3}$")
 QN_2024 = re.compile(r"^QN(\d{3}|02[AB])\d{2}[A-Z]$")
 FREE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 _SPLIT = re.compile(r"[,;|/ ]+")
+
+# Territoires français (emprises larges de `crs`) : un périmètre doit tomber dans l'un d'eux.
+FRENCH_TERRITORIES: tuple[Territory, ...] = (METROPOLE, *TERRITORIES)
+# Tolérance (degrés) autour des emprises : domaine de validité d'un CRS, territoire d'un périmètre.
+MARGIN_DEG = 0.5
+# Département d'outre-mer → son territoire (les autres départements sont en métropole).
+_OVERSEAS = {
+    "971": "Guadeloupe",
+    "972": "Guadeloupe",
+    "977": "Guadeloupe",
+    "978": "Guadeloupe",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "975": "Saint-Pierre-et-Miquelon",
+    "976": "Mayotte",
+    "987": "Polynésie",
+    "988": "Nouvelle-Calédonie",
+}
+# CRS que l'on reconnaît à leurs valeurs, dans l'ordre où on les propose.
+CRS_GUESSES: tuple[tuple[int, str], ...] = (
+    (2154, "Lambert-93"),
+    (27572, "Lambert II étendu"),
+    (3857, "Web Mercator (pseudo-Mercator)"),
+    (5490, "UTM 20 N (Antilles)"),
+    (2972, "UTM 22 N (Guyane)"),
+    (2975, "UTM 40 S (La Réunion)"),
+    (4471, "UTM 38 S (Mayotte)"),
+    (4467, "UTM 21 N (Saint-Pierre-et-Miquelon)"),
+    (4326, "WGS84 en degrés (longitude, latitude)"),
+)
 
 
 def code_pattern(zoning_kind: str, edition: str) -> tuple[re.Pattern[str], str]:
@@ -131,11 +172,32 @@ class _RawLayer:
 
 
 def read_perimeters(
-    path: str | Path, zoning_kind: str = "qpv", edition: str | None = None
+    path: str | Path,
+    zoning_kind: str = "qpv",
+    edition: str | None = None,
+    layer: str | None = None,
 ) -> PerimeterFile:
-    """Lit, valide, reprojette et répare un fichier de périmètres ; lève `ZoningFileError`."""
+    """Lit, valide, reprojette et répare un fichier de périmètres ; lève `ZoningFileError`.
+
+    `layer` : la couche à lire dans un GeoPackage qui en a plusieurs (obligatoire alors).
+    Refusés : coordonnées hors du domaine de validité du CRS déclaré (avec le CRS qu'elles
+    semblent être), périmètres hors de tout territoire français ou loin de leur département,
+    surfaces nulles ou non numériques. Aucune exception de GEOS ou de pyproj ne sort d'ici."""
+    try:
+        return _read_perimeters(path, zoning_kind, edition, layer)
+    except ZoningFileError:
+        raise
+    except (shapely.errors.ShapelyError, CRSError, ValueError, OverflowError) as exc:
+        raise ZoningFileError(
+            str(path), [Problem(f"géométries illisibles ({type(exc).__name__} : {exc})")]
+        ) from exc
+
+
+def _read_perimeters(
+    path: str | Path, zoning_kind: str, edition: str | None, layer: str | None
+) -> PerimeterFile:
     path_str = str(path)
-    raw = _read_raw(Path(path))
+    raw = _read_raw(Path(path), layer)
     problems: list[Problem] = []
     geoms = raw.geometries
     n = len(raw.properties)
@@ -179,18 +241,14 @@ def read_perimeters(
             continue
         if was_repaired:
             repaired.append(code)
-        population_raw = _pick(lowered, "population")
-        population: int | None = None
-        if population_raw not in (None, ""):
-            try:
-                population = round(float(str(population_raw).replace(",", ".")))
-            except ValueError:
-                problems.append(
-                    Problem(
-                        f"population « {population_raw} » n'est pas un nombre", row, "population"
-                    )
-                )
+        population, population_problem = _population(_pick(lowered, "population"))
+        if population_problem:
+            problems.append(Problem(population_problem, row, "population"))
         department = _text(_pick(lowered, "department_code")) or department_from_code(code)
+        place_problem = place_problem_of(geometry, department)
+        if place_problem:
+            problems.append(Problem(place_problem, row, "geometry"))
+            continue
         records.append(
             PerimeterRecord(
                 code=code,
@@ -208,6 +266,98 @@ def read_perimeters(
     if problems:
         raise ZoningFileError(path_str, problems)
     return PerimeterFile(path_str, records, crs_label, repaired, reprojected)
+
+
+MAX_POPULATION = 2_147_483_647  # entier 32 bits de la base (PostgreSQL comme SQLite)
+
+
+def _population(raw: Any) -> tuple[int | None, str | None]:
+    """Population entière, positive, finie et tenant dans la base, ou la raison du refus."""
+    if raw in (None, "") or (isinstance(raw, float) and math.isnan(raw)):
+        return None, None  # GDAL lit un réel absent comme NaN
+    try:
+        value = float(str(raw).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        return None, f"population « {raw} » n'est pas un nombre"
+    if not math.isfinite(value):
+        return None, f"population « {raw} » n'est pas un nombre fini"
+    if value < 0:
+        return None, f"population {raw} négative"
+    if value > MAX_POPULATION:
+        return None, f"population {raw} démesurée (au plus {MAX_POPULATION:_})".replace("_", " ")
+    return round(value), None
+
+
+def _territory_named(prefix: str) -> Territory:
+    return next(t for t in FRENCH_TERRITORIES if t.name.startswith(prefix))
+
+
+def department_territory(department: str | None) -> Territory | None:
+    """Le territoire d'un département (`31` → métropole, `974` → La Réunion) ; None si inconnu."""
+    if not department:
+        return None
+    dep = department.strip().upper()
+    if dep in _OVERSEAS:
+        return _territory_named(_OVERSEAS[dep])
+    if re.fullmatch(r"0?\d{2}|0?2[AB]", dep) and dep not in ("20", "020", "96", "096"):
+        return METROPOLE
+    return None
+
+
+def _within(territory: Territory, bounds: Sequence[float], margin: float = MARGIN_DEG) -> bool:
+    min_x, min_y, max_x, max_y = bounds
+    return bool(
+        territory.min_lon - margin <= min_x
+        and max_x <= territory.max_lon + margin
+        and territory.min_lat - margin <= min_y
+        and max_y <= territory.max_lat + margin
+    )
+
+
+def territory_of_bounds(bounds: Sequence[float]) -> Territory | None:
+    """Le territoire français qui contient toute l'emprise (lon/lat), ou None."""
+    return next((t for t in FRENCH_TERRITORIES if _within(t, bounds)), None)
+
+
+def area_m2(geom: Any) -> float:
+    """Surface en m², mesurée dans la projection locale du territoire (NaN si incalculable)."""
+    centre = shapely.centroid(geom)
+    if shapely.is_empty(centre) or not (math.isfinite(centre.x) and math.isfinite(centre.y)):
+        return math.nan
+    tr = transformer(4326, local_epsg(centre.x, centre.y))
+    projected = shapely.transform(
+        geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+    )
+    return float(shapely.area(projected))
+
+
+def place_problem_of(geometry: Any, department: str | None) -> str | None:
+    """Pourquoi un périmètre WGS84 n'est pas à sa place : hors de France, loin de son
+    département, surface nulle ou incalculable ; None s'il est plausible."""
+    bounds = [float(b) for b in shapely.bounds(geometry)]
+    where = f"emprise lon {bounds[0]:.4f} à {bounds[2]:.4f}, lat {bounds[1]:.4f} à {bounds[3]:.4f}"
+    if not all(math.isfinite(b) for b in bounds):
+        return "coordonnées non numériques (NaN ou infini) après lecture du CRS"
+    territory = territory_of_bounds(bounds)
+    if territory is None:
+        swapped = territory_of_bounds([bounds[1], bounds[0], bounds[3], bounds[2]])
+        hint = (
+            f" ; latitude et longitude inversées ? (inversées, il serait en {swapped.name})"
+            if swapped is not None
+            else ""
+        )
+        return f"périmètre hors de tout territoire français ({where}){hint}"
+    expected = department_territory(department)
+    if expected is not None and expected is not territory:
+        return (
+            f"périmètre en {territory.name} ({where}), loin de son département {department} "
+            f"({expected.name})"
+        )
+    area = area_m2(geometry)
+    if not math.isfinite(area) or area <= 0:
+        shown = "incalculable (NaN)" if not math.isfinite(area) else "nulle"
+        return f"surface {shown} : géométrie dégénérée ou coordonnées erronées"
+    return None
 
 
 def _pick(props: Mapping[str, Any], key: str) -> Any:
@@ -273,42 +423,126 @@ def polygonal_part(geom: Any) -> Any:
     return shapely.MultiPolygon(polygons)
 
 
-def _to_wgs84(path: str, crs: CRS | None, geoms: Any) -> tuple[str, Any, bool]:
+def _raw_bounds(geoms: Any) -> list[float] | None:
     valid = [g for g in geoms if g is not None]
+    if not valid:
+        return None
+    coords = shapely.get_coordinates(np.asarray(valid, dtype=object))
+    if not len(coords):
+        return None
+    if not np.isfinite(coords).all():
+        return [math.nan] * 4
+    return [
+        float(coords[:, 0].min()),
+        float(coords[:, 1].min()),
+        float(coords[:, 0].max()),
+        float(coords[:, 1].max()),
+    ]
+
+
+def guess_crs(bounds: Sequence[float]) -> str | None:
+    """« ces coordonnées ressemblent à du Lambert-93 : EPSG:2154 ? », d'après leurs valeurs."""
+    if not all(math.isfinite(b) for b in bounds):
+        return None
+    xs = np.array([bounds[0], bounds[2], bounds[0], bounds[2]])
+    ys = np.array([bounds[1], bounds[1], bounds[3], bounds[3]])
+    for epsg, label in CRS_GUESSES:
+        if epsg == WGS84:
+            lon, lat = xs, ys
+        else:
+            lon, lat = transformer(epsg, WGS84).transform(xs, ys)
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+            continue
+        box = [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
+        if territory_of_bounds(box) is not None:
+            return f"ces coordonnées ressemblent à du {label} : EPSG:{epsg} ?"
+    if territory_of_bounds([bounds[1], bounds[0], bounds[3], bounds[2]]) is not None:
+        return "ces coordonnées ressemblent à du WGS84 aux axes inversés (latitude, longitude) ?"
+    return None
+
+
+def _domain_problem(crs: CRS, label: str, raw: Sequence[float], lonlat: Any) -> Problem | None:
+    """Le refus des coordonnées hors du domaine de validité du CRS déclaré, ou None."""
+    area = crs.area_of_use
+    if area is None:
+        west, south, east, north = -180.0, -90.0, 180.0, 90.0
+    else:
+        west, south, east, north = area.bounds
+    coords = lonlat
+    finite = bool(len(coords)) and bool(np.isfinite(coords).all())
+    inside = finite and bool(
+        (coords[:, 0] >= west - MARGIN_DEG).all()
+        and (coords[:, 0] <= east + MARGIN_DEG).all()
+        and (coords[:, 1] >= south - MARGIN_DEG).all()
+        and (coords[:, 1] <= north + MARGIN_DEG).all()
+    )
+    if inside:
+        return None
+    name = area.name if area is not None else "le monde"
+    values = (
+        f"x de {raw[0]:.6g} à {raw[2]:.6g}, y de {raw[1]:.6g} à {raw[3]:.6g}"
+        if all(math.isfinite(v) for v in raw)
+        else "valeurs non numériques (NaN ou infini)"
+    )
+    message = (
+        f"coordonnées hors du domaine de validité du CRS déclaré {label} ({name} : "
+        f"longitudes {west:g} à {east:g}, latitudes {south:g} à {north:g}) : {values}"
+    )
+    guess = guess_crs(raw)
+    if guess:
+        message += f" ; {guess}"
+    if is_wgs84(crs):
+        message += (
+            " (un GeoJSON sans membre « crs » est lu en WGS84 : déclarez le bon CRS ou "
+            "reprojetez le fichier)"
+        )
+    return Problem(message)
+
+
+def _to_wgs84(path: str, crs: CRS | None, geoms: Any) -> tuple[str, Any, bool]:
+    raw = _raw_bounds(geoms)
+    if raw is None:
+        return (crs.to_string() if crs else "WGS84"), geoms, False
     if crs is None:
-        bounds = shapely.total_bounds(np.asarray(valid, dtype=object)) if valid else None
-        if (
-            bounds is not None
-            and -180 <= bounds[0] <= bounds[2] <= 180
-            and -90 <= bounds[1] <= bounds[3] <= 90
-        ):
+        if -180 <= raw[0] <= raw[2] <= 180 and -90 <= raw[1] <= raw[3] <= 90:
             return "WGS84 (supposé : aucun CRS déclaré, coordonnées en degrés)", geoms, False
+        guess = guess_crs(raw)
         raise ZoningFileError(
             path,
             [
                 Problem(
                     "système de coordonnées absent et coordonnées hors des bornes de WGS84 : "
-                    "ajoutez un fichier .prj ou déclarez le CRS"
+                    "ajoutez un fichier .prj ou déclarez le CRS" + (f" ; {guess}" if guess else "")
                 )
             ],
         )
     label = crs.to_string()
     if is_wgs84(crs):
-        return label, geoms, False
-    tr = transformer(crs.to_wkt(), WGS84)
-    out = np.array(
-        [
-            None
-            if g is None
-            else shapely.transform(g, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
-            for g in geoms
-        ],
-        dtype=object,
-    )
-    return label, out, True
+        out, reprojected = geoms, False
+    else:
+        tr = transformer(crs.to_wkt(), WGS84)
+        out = np.array(
+            [
+                None
+                if g is None
+                else shapely.transform(
+                    g, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+                )
+                for g in geoms
+            ],
+            dtype=object,
+        )
+        reprojected = True
+    valid = [g for g in out if g is not None]
+    lonlat = shapely.get_coordinates(np.asarray(valid, dtype=object))
+    problem = _domain_problem(crs, label, raw, lonlat)
+    if problem is not None:
+        raise ZoningFileError(path, [problem])
+    return label, out, reprojected
 
 
-def _read_raw(path: Path) -> _RawLayer:
+def _read_raw(path: Path, layer: str | None = None) -> _RawLayer:
     if not path.exists():
         raise ZoningFileError(str(path), [Problem("fichier introuvable")])
     if path.is_dir():
@@ -318,7 +552,7 @@ def _read_raw(path: Path) -> _RawLayer:
                 str(path),
                 [Problem(f"dossier : un seul fichier .shp attendu, {len(shapefiles)} trouvé(s)")],
             )
-        return _read_ogr(str(shapefiles[0]), str(path))
+        return _read_ogr(str(shapefiles[0]), str(path), layer)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ZoningFileError(
@@ -333,8 +567,8 @@ def _read_raw(path: Path) -> _RawLayer:
     if suffix in (".parquet", ".geoparquet"):
         return _read_geoparquet(path)
     if suffix == ".zip":
-        return _read_ogr(_zip_member(path), str(path))
-    return _read_ogr(str(path), str(path))
+        return _read_ogr(_zip_member(path), str(path), layer)
+    return _read_ogr(str(path), str(path), layer)
 
 
 def _zip_member(path: Path) -> str:
@@ -361,17 +595,36 @@ def _zip_member(path: Path) -> str:
     )
 
 
-def _read_ogr(source: str, shown: str) -> _RawLayer:
+def _read_ogr(source: str, shown: str, layer: str | None = None) -> _RawLayer:
     import pyogrio
 
     try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(source)
+        layers = [str(row[0]) for row in pyogrio.list_layers(source)]
     except Exception as exc:  # pyogrio lève des erreurs GDAL variées
         raise ZoningFileError(shown, [Problem(f"lecture impossible : {exc}")]) from exc
+    if layer is not None and layer not in layers:
+        raise ZoningFileError(
+            shown,
+            [Problem(f"couche « {layer} » absente ; couches du fichier : {', '.join(layers)}")],
+        )
+    if layer is None and len(layers) > 1:
+        raise ZoningFileError(
+            shown,
+            [
+                Problem(
+                    f"le fichier contient {len(layers)} couches ({', '.join(layers)}) : "
+                    "précisez laquelle importer avec --layer"
+                )
+            ],
+        )
+    try:
+        meta, _fids, wkb, field_data = pyogrio.raw.read(source, layer=layer)
+        geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([], dtype=object)
+        crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+    except Exception as exc:  # pyogrio, GEOS et pyproj lèvent des erreurs variées
+        raise ZoningFileError(shown, [Problem(f"lecture impossible : {exc}")]) from exc
     names = [str(n) for n in meta["fields"]]
-    geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([], dtype=object)
     props = _rows(names, field_data, len(geoms))
-    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
     return _RawLayer(crs, geoms, props)
 
 

@@ -176,6 +176,12 @@ def read_grid(
             field="ind",
         )
     _check_non_negative(label, population, columns.get("population", "men"), header_rows)
+    _check_counts(
+        label,
+        columns,
+        {"population": population, "households": households, "poor_households": poor},
+        header_rows,
+    )
 
     commune_index = None
     communes: tuple[str, ...] = ()
@@ -412,7 +418,61 @@ def numbers(
         raise IdentificationError(
             label, "valeur manquante (nombre attendu)", row=bad + header_rows + 1, field=field
         )
+    huge = np.flatnonzero(np.isinf(values) | (np.abs(np.nan_to_num(values)) > MAX_VALUE))
+    if len(huge):
+        bad = int(huge[0])
+        raise IdentificationError(
+            label,
+            f"nombre démesuré, lu {values[bad]:g} (au plus {MAX_VALUE:g} en valeur absolue)",
+            row=bad + header_rows + 1,
+            field=field,
+        )
     return values
+
+
+# Aucune grandeur d'une grille (effectifs, revenus, coordonnées) n'approche ces bornes : au-delà,
+# c'est une erreur de saisie (1e300, « inf ») qui fausserait les sommes sans rien dire.
+MAX_VALUE = 1e12
+MAX_CELL_COUNT = 100_000  # habitants ou ménages dans un carreau de 200 m (4 ha)
+
+
+def _check_counts(
+    label: str,
+    columns: dict[str, str],
+    values: dict[str, FloatArray | None],
+    header_rows: int,
+) -> None:
+    """Effectifs d'un carreau : positifs, plausibles, et pas plus de ménages pauvres que de
+    ménages."""
+    for name, array in values.items():
+        if array is None:
+            continue
+        field = columns.get(name, name)
+        _check_non_negative(label, array, field, header_rows)
+        too_many = np.flatnonzero(np.nan_to_num(array) > MAX_CELL_COUNT)
+        if len(too_many):
+            bad = int(too_many[0])
+            raise IdentificationError(
+                label,
+                f"{array[bad]:g} dans un carreau de 200 m : au plus {MAX_CELL_COUNT:_}".replace(
+                    "_", " "
+                ),
+                row=bad + header_rows + 1,
+                field=field,
+            )
+    households, poor = values.get("households"), values.get("poor_households")
+    if households is not None and poor is not None:
+        over = np.flatnonzero(np.nan_to_num(poor) > np.nan_to_num(households) + 1e-9)
+        if len(over):
+            bad = int(over[0])
+            raise IdentificationError(
+                label,
+                f"{poor[bad]:g} ménages pauvres pour {households[bad]:g} ménages : les ménages "
+                f"pauvres ({columns['poor_households']}) ne peuvent dépasser les ménages "
+                f"({columns['households']})",
+                row=bad + header_rows + 1,
+                field=columns["poor_households"],
+            )
 
 
 def _check_non_negative(label: str, values: FloatArray, field: str, header_rows: int) -> None:
