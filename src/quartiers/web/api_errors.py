@@ -272,14 +272,14 @@ def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
             if "requestBody" in op:
                 codes.add(413)
             responses = op.setdefault("responses", {})
+            declared = {str(key) for key in responses}  # ninja écrit des entiers, nous du texte
             for code in sorted(codes):
-                responses.setdefault(
-                    str(code),
-                    {
-                        "description": COMMON_ERRORS[code],
-                        "content": {"application/json": {"schema": ref}},
-                    },
-                )
+                if str(code) in declared:
+                    continue  # une clé en double rend le schéma illisible (Swagger UI, js-yaml)
+                responses[str(code)] = {
+                    "description": COMMON_ERRORS[code],
+                    "content": {"application/json": {"schema": ref}},
+                }
     return schema
 
 

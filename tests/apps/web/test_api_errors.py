@@ -140,3 +140,19 @@ def test_nul_characters_are_refused_in_french_on_every_database(client: Client) 
         assert "caractère nul" in french_json(response, 400)["detail"]
     page = client.get("/atlas", {"q": "\x00"})
     assert page.status_code == 400 and "Requête invalide" in page.content.decode()
+
+
+def test_openapi_schema_has_no_duplicate_status_codes(client) -> None:
+    """Un code déclaré par la route (entier) et ajouté par les erreurs communes (texte) donnait
+    deux clés « 422 » : Swagger UI refusait alors tout le schéma (YAMLException)."""
+    import json
+
+    duplicates: list[str] = []
+
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in pairs]
+        duplicates.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+    assert duplicates == []
