@@ -29,12 +29,13 @@ def number(value: Decimal | float | int, decimals: int = 0, thousands: str = " "
     return f"{text},{frac}" if frac else text
 
 
-def euros(amount: Decimal) -> str:
-    """`Decimal('5000')` → « 5 000 € », `Decimal('331.37')` → « 331,37 € » (centimes si non nuls)."""
+def euros(amount: Decimal, cents: bool = False) -> str:
+    """`Decimal('5000')` → « 5 000 € », `Decimal('331.37')` → « 331,37 € » (centimes si non nuls ;
+    toujours avec `cents` : « 5 000,00 € »)."""
     q = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    whole, _, cents = f"{q:,.2f}".partition(".")
+    whole, _, frac = f"{q:,.2f}".partition(".")
     text = whole.replace(",", THIN_SPACE)
-    return f"{text} €" if cents == "00" else f"{text},{cents} €"
+    return f"{text} €" if frac == "00" and not cents else f"{text},{frac} €"
 
 
 def percent(ratio: Decimal) -> str:
@@ -46,6 +47,53 @@ def percent(ratio: Decimal) -> str:
 def date(day: dt.date) -> str:
     """JJ/MM/AAAA."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def long_date(day: dt.date) -> str:
+    """« 1er décembre 2026 », « 14 juillet 2004 » : la date des pages."""
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def value(raw: object, unit: str = "") -> str:
+    """Une valeur de paramètre lisible : oui / non, « fermé », nombres et montants à la française,
+    listes jointes ; jamais `True`, `None` ni `null`."""
+    if raw is None:
+        return "fermé"
+    if isinstance(raw, bool):
+        return "oui" if raw else "non"
+    if isinstance(raw, dt.date):
+        return long_date(raw)
+    if isinstance(raw, list | tuple):
+        return " ; ".join(value(item, unit) for item in raw) or "—"
+    if isinstance(raw, dict):
+        return " ; ".join(f"{value(k)} → {value(v, unit)}" for k, v in raw.items()) or "—"
+    if isinstance(raw, int | float | Decimal):
+        amount = Decimal(str(raw))
+        if unit.startswith("€"):
+            return euros(amount) + unit[1:]
+        if unit in ("ratio", "liste de ratios"):
+            return percent(amount)
+        decimals = max(0, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
+        text = number(amount, min(int(decimals), 6), THIN_SPACE)
+        return f"{text} {unit}" if unit and unit not in ("booléen", "liste", "niveau") else text
+    return str(raw)
 
 
 def parse_date(text: str) -> dt.date:

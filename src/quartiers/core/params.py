@@ -28,6 +28,8 @@ from typing import Any
 import yaml
 
 TO_CHECK = "à vérifier"
+# Sections d'un fichier de paramètres qui ne sont pas des paramètres.
+NOT_PARAMETERS = frozenset({"next_steps"})
 
 
 class ParameterError(ValueError):
@@ -110,6 +112,8 @@ def load_parameters(path: str | Path) -> ParameterSet:
         raise ParameterError(f"{path} : un dictionnaire de paramètres est attendu")
     result = ParameterSet(str(path))
     for name, body in raw.items():
+        if str(name) in NOT_PARAMETERS:
+            continue  # données lues par ailleurs (démarches : quartiers.core.rules.next_steps)
         result.parameters[str(name)] = _parse_parameter(path, str(name), body)
     return result
 

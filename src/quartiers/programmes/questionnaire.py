@@ -19,6 +19,138 @@ FIRST_STEP = {
     "employer": ("hire_date", "contract_type", "organisation_type"),
     "structure": ("organisation_type", "premises_in_qpv"),
 }
+# Une étape = un thème (comme 1jeune1solution) : on ne montre que les questions encore utiles du
+# premier thème qui en a. Un fait hors de ces listes va dans « Autres questions ».
+THEMES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "person": (
+        ("Vous", ("birth_date", "disability_recognised", "in_child_welfare")),
+        ("Votre logement", ("resides_in_qpv", "lives_in_zrr", "qpv_has_cite_educative")),
+        (
+            "Votre situation",
+            (
+                "employment_status",
+                "jobseeker_category",
+                "diploma_level",
+                "currently_in_cej",
+                "ready_to_commit",
+                "medically_fit",
+                "recent_work_history",
+                "receives_unemployment_benefit",
+            ),
+        ),
+        (
+            "Vos études",
+            (
+                "school_level",
+                "school_in_priority_education",
+                "school_rural_isolated",
+                "vocational_or_technological_track",
+                "higher_education_grant_holder",
+                "prepares_civil_service_exam",
+                "in_prepa_talents",
+                "fragile_situation",
+            ),
+        ),
+        (
+            "Vos ressources",
+            (
+                "household_tax_situation",
+                "receives_incompatible_benefit",
+                "family_quotient",
+                "income_below_grant_ceiling",
+            ),
+        ),
+        ("Votre séjour de vacances", ("stay_nights", "stay_cost")),
+    ),
+    "employer": (
+        (
+            "Le contrat",
+            (
+                "hire_date",
+                "contract_type",
+                "contract_months",
+                "working_time_percent",
+                "contract_end_date",
+                "apprentice_diploma_level",
+            ),
+        ),
+        (
+            "La personne embauchée",
+            (
+                "birth_date",
+                "resides_in_qpv",
+                "employment_status",
+                "jobseeker_category",
+                "diploma_level",
+                "disability_recognised",
+                "employee_on_staff_last_6_months",
+                "other_state_aid_same_employee",
+                "qpv_in_experiment_list",
+            ),
+        ),
+        (
+            "L'employeur",
+            (
+                "organisation_type",
+                "company_staff",
+                "employer_obligations_up_to_date",
+                "economic_dismissal_last_6_months",
+                "workstudy_quota_met",
+                "state_convention_signed",
+            ),
+        ),
+    ),
+    "structure": (
+        (
+            "La structure",
+            (
+                "organisation_type",
+                "serves_qpv_residents",
+                "registered_rcs",
+                "company_staff",
+                "qualified_permanent_employee",
+                "fonjep_half_post",
+                "other_job_aid_same_post",
+            ),
+        ),
+        (
+            "Les locaux",
+            (
+                "premises_in_qpv",
+                "establishment_date",
+                "establishment_in_zfu_te",
+                "social_rented_housing",
+                "city_contract_signed",
+            ),
+        ),
+        (
+            "Les finances",
+            (
+                "tax_year",
+                "tfpb_base",
+                "turnover",
+                "balance_sheet_total",
+                "taxable_profit",
+                "zfu_local_hiring_met",
+                "zfu_new_local_hires",
+            ),
+        ),
+    ),
+}
+OTHER_THEME = "Autres questions"
+
+
+def theme_of(audience: str, name: str) -> str:
+    for title, names in THEMES[audience]:
+        if name in names:
+            return title
+    return OTHER_THEME
+
+
+def theme_titles(audience: str) -> list[str]:
+    return [title for title, _ in THEMES[audience]] + [OTHER_THEME]
+
+
 COORDINATES = {
     "resides_in_qpv": ("lon", "lat"),
     "premises_in_qpv": ("premises_lon", "premises_lat"),
@@ -47,13 +179,32 @@ class Step:
     errors: list[str] = field(default_factory=list)
     simulation: services.Simulation | None = None
     show_results: bool = False
+    theme: str = ""
+    themes: list[str] = field(default_factory=list)
+
+    @property
+    def step_number(self) -> int:
+        return self.themes.index(self.theme) + 1 if self.theme in self.themes else 1
+
+    @property
+    def next_theme(self) -> str:
+        """Le thème de l'étape suivante, ou « Vos résultats »."""
+        n = self.step_number
+        return self.themes[n] if n < len(self.themes) else "Vos résultats"
 
 
 PAST_DATES = frozenset({"birth_date"})
 
 
-def plain_error(label: str, exc: Exception) -> str:
-    """L'erreur d'une réponse, sans nom de fait interne : « Date de naissance : date attendue… »."""
+def plain_error(label: str, exc: Exception, kind: FactKind | None = None) -> str:
+    """L'erreur d'une réponse, sans nom de fait interne ni liste de codes : « Date de naissance :
+    date attendue… », « Situation professionnelle : choisissez une réponse de la liste »."""
+    if kind is FactKind.BOOL:
+        return f"{label} : répondez oui ou non (ou laissez vide si vous ne savez pas)"
+    if kind is FactKind.CHOICE or "attendues :" in str(exc):
+        return f"{label} : choisissez une réponse de la liste (ou « je ne sais pas »)"
+    if kind is FactKind.DATE:
+        return f"{label} : date attendue, par exemple 14/07/2004"
     message = str(exc)
     for prefix in ("« ", '"'):
         if message.startswith(prefix) and " : " in message:
@@ -94,13 +245,13 @@ def next_step(audience: str, query: Mapping[str, str]) -> Step:
         try:
             value = parse_value(FACT_BY_NAME[name], answers[name])
         except FactError as exc:
-            field_errors[name] = plain_error(FACT_BY_NAME[name].label, exc)
+            spec = FACT_BY_NAME[name]
+            field_errors[name] = plain_error(spec.label, exc, spec.kind)
             del answers[name]
             continue
         if name in PAST_DATES and isinstance(value, dt.date) and value > dt.date.today():
             field_errors[name] = f"{FACT_BY_NAME[name].label} : une date passée est attendue"
             del answers[name]
-    errors += [message for name, message in field_errors.items() if name not in ADDRESS_FIELDS]
     simulation = None
     try:
         simulation = services.simulate(answers, day_text, audience=audience)
@@ -115,6 +266,18 @@ def next_step(audience: str, query: Mapping[str, str]) -> Step:
     for question in field_errors:  # une réponse refusée est redemandée, sur son champ
         if question not in pending and question in FACT_BY_NAME and question not in HIDDEN_WITH:
             pending.insert(0, question)
+    # Un thème par écran : celui de la première question refusée, sinon le premier qui a des
+    # questions encore utiles. Les thèmes de l'indicateur d'étapes : déjà vus ou encore à voir.
+    seen = set(answers) | set(skipped) | set(pending)
+    if simulation is not None:
+        seen |= {n for n in simulation.missing_facts() if n not in HIDDEN_WITH}
+    seen |= {q for q, pair in COORDINATES.items() if all(c in answers for c in pair)}
+    themes = [t for t in theme_titles(audience) if any(theme_of(audience, n) == t for n in seen)]
+    refused = [q for q in field_errors if q in pending]
+    waiting = {theme_of(audience, n) for n in pending}
+    first = next((t for t in theme_titles(audience) if t in waiting), "")
+    theme = theme_of(audience, refused[0]) if refused else first
+    pending = [n for n in pending if theme_of(audience, n) == theme]
     show_results = (
         simulation is not None
         and not errors
@@ -132,6 +295,8 @@ def next_step(audience: str, query: Mapping[str, str]) -> Step:
         errors,
         simulation,
         show_results,
+        theme,
+        themes,
     )
 
 

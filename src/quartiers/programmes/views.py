@@ -4,13 +4,15 @@ paramètres datés. Aucune règle ici : tout passe par `services`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from quartiers.core.rules import registry
+from quartiers.core.fr import euros, long_date
+from quartiers.core.rules import next_steps, registry
 from quartiers.core.rules.facts import (
     FACT_BY_NAME,
     FactKind,
@@ -103,17 +105,81 @@ def simulator(request: HttpRequest, slug: str) -> HttpResponse:
         "demo_hint": DEMO_HINT,
         "show_results": step.show_results,
         "first_step": step.ask_date,
+        "theme": step.theme,
+        "step_number": step.step_number,
+        "step_count": max(len(step.themes), step.step_number),
+        "next_theme": step.next_theme,
+        "error_links": [
+            (f"f-{questionnaire.ADDRESS_FIELDS.get(n, n)}", message)
+            for n, message in step.field_errors.items()
+        ],
     }
     simulation = step.simulation
     if step.show_results and simulation is not None:
-        context["results"] = [_result_view(r) for r in simulation.results]
+        order = {"eligible": 0, "missing_facts": 1, "not_eligible": 2}
+        results = sorted(simulation.results, key=lambda r: order[r.verdict.value])
+        context["results"] = [_result_view(r) for r in results]
+        context["summary"] = summary(simulation.results)
         context["undecided"] = [FACT_BY_NAME[n] for n in simulation.missing_facts()]
     return render(request, "programmes/simulator.html", context)
 
 
 def _shown(name: str, value: str) -> str:
     spec = FACT_BY_NAME[name]
-    return spec.choice_label(value) if spec.choices else value
+    if spec.choices:
+        return spec.choice_label(value)
+    if spec.kind is FactKind.BOOL:
+        return {"oui": "oui", "non": "non", "true": "oui", "false": "non"}.get(value.lower(), value)
+    if spec.kind is FactKind.DATE:
+        try:
+            return long_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+PERIODS = {"€/mois": "par mois", "€/an": "par an", "€": "en une fois"}
+
+
+def summary(results: list[Any]) -> dict[str, Any]:
+    """Le résumé d'abord : « 3 aides possibles : A, B et C — ≈ 562 €/mois », puis les montants
+    par période (mois, an, une fois) ; les dispositifs encore à confirmer sont comptés à part."""
+    eligible = [r for r in results if r.verdict.value == "eligible"]
+    totals: dict[str, Any] = {}
+    items = []
+    for r in eligible:
+        amount = r.main_amount()
+        shown = ""
+        if amount is not None and amount.unit in PERIODS:
+            totals[amount.unit] = totals.get(amount.unit, 0) + amount.value
+            shown = euros(amount.value, cents=True) + amount.unit[1:]
+        items.append({"title": r.title, "slug": r.slug, "amount": shown})
+    names = [r.title for r in eligible]
+    listed = (
+        names[0]
+        if len(names) == 1
+        else ", ".join(names[:-1]) + " et " + names[-1:][0]
+        if names
+        else ""
+    )
+    totals_text = [
+        f"≈ {euros(value.quantize(1))}{unit[1:]}" if unit != "€" else f"{euros(value)} en une fois"
+        for unit, value in sorted(totals.items(), key=lambda kv: list(PERIODS).index(kv[0]))
+    ]
+    count = len(eligible)
+    headline = (
+        f"{count} aide{'s' if count > 1 else ''} possible{'s' if count > 1 else ''} : {listed}"
+        if count
+        else "Aucune aide possible avec ces réponses"
+    )
+    if totals_text:
+        headline += " — " + ", ".join(totals_text)
+    return {
+        "headline": headline,
+        "items": items,
+        "count": count,
+        "to_confirm": sum(1 for r in results if r.verdict.value == "missing_facts"),
+    }
 
 
 def _condition_rows(conditions: list[Any], depth: int = 0) -> list[dict[str, Any]]:
@@ -148,13 +214,40 @@ def _result_view(result: Any) -> dict[str, Any]:
         }[result.verdict.value],
         "rows": _condition_rows(result.conditions),
         "changes": result.what_would_change(),
+        "next": next_steps.at(result.slug, result.on),
     }
+
+
+def _code_label(code: str) -> str:
+    """Un code interne d'une liste de paramètres (« jobseeker ») → son libellé en français."""
+    for spec in FACT_BY_NAME.values():
+        for key, label in spec.choices:
+            if key == code:
+                return label
+    return code
+
+
+def parameter_value(raw: Any, unit: str) -> str:
+    """La valeur d'un paramètre pour la page : jamais `True`, `None`, `null` ni un code interne."""
+    from quartiers.core import fr
+
+    if isinstance(raw, list) and raw and all(isinstance(p, list) and len(p) == 2 for p in raw):
+        return " ; ".join(
+            f"jusqu'à {fr.value(a, unit)} : {fr.value(b, unit)}" for a, b in raw
+        )  # barème par tranches
+    if isinstance(raw, list) and all(isinstance(p, str) for p in raw):
+        return " ; ".join(_code_label(p) for p in raw) or "—"
+    if isinstance(raw, str):
+        return _code_label(raw)
+    return fr.value(raw, unit)
 
 
 def parameters(request: HttpRequest) -> HttpResponse:
     catalogue = services.parameters_catalogue()
     groups: dict[str, dict[str, Any]] = {}
     for item in catalogue:
+        for v in item["values"]:
+            v["shown"] = parameter_value(v["value"], item["unit"])
         group = groups.setdefault(
             item["programme"],
             {"title": item["programme_title"], "slug": item["programme"], "items": []},

@@ -127,7 +127,8 @@ def test_simulator_asks_only_what_is_missing_then_shows_verdicts() -> None:
             "employment_status": "jobseeker",
         },
     ).content.decode()
-    assert 'id="q-household_tax_situation"' in step and 'id="q-birth_date"' not in step
+    # Un thème par écran, avec l'indicateur d'étapes du DSFR.
+    assert "fr-stepper" in step and "Étape 2 sur" in step and 'id="q-birth_date"' not in step
     assert 'id="q-hire_date"' not in step
     page = client.get(
         "/dispositifs/personne/",
@@ -147,7 +148,8 @@ def test_simulator_asks_only_what_is_missing_then_shows_verdicts() -> None:
     assert "QN01801M" in page and "à vérifier" in page
     assert "Ce qui changerait la réponse" in page
     params = client.get("/dispositifs/parametres/").content.decode()
-    assert "22810,61" in params and "à vérifier" in params
+    assert "22\u202f810,61\u00a0€/an" in params or "22\u202f810,61 €/an" in params
+    assert "à vérifier" in params
 
 
 def test_cli_simulate_parameters_and_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -233,7 +235,12 @@ def test_simulator_by_address_only() -> None:
     """« Habitez-vous en QPV ? » se répond par l'adresse : Quartiers la place lui-même, à la date."""
     demo.build()
     client = Client()
-    first = client.get("/dispositifs/personne/").content.decode()
+    # Étape « Vous » (date de naissance), puis « Votre logement » : l'adresse.
+    first = client.get(
+        "/dispositifs/personne/",
+        {"_asked": "birth_date", "date": "2025-06-01", "birth_date": "2004-03-01"},
+    ).content.decode()
+    assert "Votre logement" in first
     assert 'name="adresse"' in first and 'data-suggest-url="/api/v1/geocode"' in first
     assert 'name="lon"' not in first  # plus de coordonnées à saisir
     base = {
