@@ -51,6 +51,9 @@ KIND_LABELS = {
     "rep": "REP / REP+",
 }
 MAX_PROBLEMS = 200
+# Réforme France Ruralités Revitalisation (loi n° 2023-1322, art. 73) : les FRR remplacent les
+# ZRR à cette date ; une liste ZRR n'est pas une liste FRR.
+FRR_START = dt.date(2024, 7, 1)
 
 # Référence de la liste ZRR de les-emplois (2022-11-09) : à citer avec l'édition importée.
 ZRR_PRE_FRR_REFERENCE = (
@@ -539,6 +542,11 @@ class ZoningCatalogue:
                 answer = self.in_zoning(kind, lon, lat, on, insee_code)
             except ZoningUnavailable:
                 unavailable[kind] = f"aucune liste {KIND_LABELS[kind]} en vigueur le {_fr(on)}"
+                if kind == "zrr" and on >= FRR_START:
+                    unavailable[kind] += (
+                        " (depuis le 1er juillet 2024, les zones France Ruralités Revitalisation "
+                        "remplacent les ZRR ; aucune liste FRR n'est chargée)"
+                    )
                 continue
             consulted[kind] = answer.text
             if answer.hit is not None:
