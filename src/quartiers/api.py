@@ -13,6 +13,7 @@ from quartiers.jobs.api import router as jobs_router
 from quartiers.programmes.api import router as programmes_router
 from quartiers.web import api_errors
 from quartiers.zoning.api import router as qpv_router
+from quartiers.zoning.api import zonings_router
 
 
 class QuartiersAPI(NinjaAPI):
@@ -35,6 +36,7 @@ api = QuartiersAPI(
 api.add_router("/qpv", locate_router)
 api.add_router("/qpv", qpv_router)
 api.add_router("/geocode", geocode_router)
+api.add_router("/zonings", zonings_router)
 api.add_router("/identification", identification_router)
 api.add_router("", programmes_router)
 api.add_router("/jobs", jobs_router)

@@ -30,9 +30,11 @@ from quartiers.core.attestation import Verdict, decree_for
 from quartiers.core.fr import parse_date
 from quartiers.core.geo.geocoding import GeocodingError
 from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.core.geo.zonings import ZoningsAnswer
 from quartiers.jobs.models import Job
 from quartiers.jobs.services import JobNotFound, Owner, job_for
 from quartiers.jobs.status import percent
+from quartiers.zoning.catalogue import locate_all
 from quartiers.zoning.services import editions_in_force
 
 
@@ -109,10 +111,19 @@ def address(request: HttpRequest) -> HttpResponse:
             "refusal": refusal,
             "editions": editions_in_force(on=day),
             "perimeter_code": perimeter_code,
+            "zonings": zonings_of(check),
             **(_links(check) if check else {}),
         },
         status=400 if date_error else 200,
     )
+
+
+def zonings_of(check: AddressCheck | None) -> ZoningsAnswer | None:
+    """Tous les zonages de l'adresse reconnue (ZRR par la commune donnée par le géocodeur)."""
+    if check is None or check.location is None or not check.is_conclusive:
+        return None
+    insee = check.geocode.insee_code if check.geocode else None
+    return locate_all(check.location.lon, check.location.lat, check.on, insee or None)
 
 
 @require_GET

@@ -141,8 +141,14 @@ def build_territories() -> str:
     return build_demo_territories(AGGLOMERATION, COMMUNES)
 
 
+def build_zonings() -> str:
+    from quartiers.demo.zonings import build_demo_zonings
+
+    return build_demo_zonings()
+
+
 DemoStep = Callable[[], str]
-DEMO_STEPS: list[DemoStep] = [build_geography, build_territories]
+DEMO_STEPS: list[DemoStep] = [build_geography, build_territories, build_zonings]
 
 
 # -- Adresses fictives (format BAN) pour le géocodeur embarqué ----------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from quartiers.core.csvfile import CsvFileError, dict_rows, neutralise
 from quartiers.core.geo.zoning import DatedLocator
+from quartiers.core.geo.zonings import ZoningCatalogue
 from quartiers.core.params import ParameterError
 from quartiers.core.rules import registry
 from quartiers.core.rules.facts import (
@@ -27,6 +28,7 @@ from quartiers.core.rules.facts import (
 )
 from quartiers.core.rules.qpv import AnswersResolver, QpvResolver
 from quartiers.core.rules.results import ProgrammeResult, Verdict
+from quartiers.zoning.catalogue import catalogue
 from quartiers.zoning.services import locator
 
 
@@ -37,6 +39,11 @@ class EligibilityError(ValueError):
 def database_resolver() -> DatedLocator:
     """Résidence en QPV par la géographie en base, liste en vigueur à la date demandée."""
     return locator()
+
+
+def zoning_resolver() -> ZoningCatalogue:
+    """Tous les zonages en base (QPV, ZFU-TE, QRR, ZRR) : le résolveur d'une simulation."""
+    return catalogue()
 
 
 @dataclass
@@ -92,7 +99,7 @@ def simulate(
         raise EligibilityError("faits invalides : " + " ; ".join(errors))
     try:
         results = registry.evaluate(
-            facts, day, resolver or database_resolver(), programmes or None, audience
+            facts, day, resolver or zoning_resolver(), programmes or None, audience
         )
     except registry.UnknownProgramme as exc:
         raise EligibilityError(str(exc)) from None

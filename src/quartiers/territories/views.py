@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import shapely
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.core.geo.zonings import ZoningsAnswer
 from quartiers.territories import atlas as atlas_service
 from quartiers.territories.models import Department, Region
 from quartiers.territories.reference import territories_of
+from quartiers.zoning.catalogue import locate_all
+from quartiers.zoning.models import Perimeter
 from quartiers.zoning.services import ZoningError, perimeter_by_code
 
 
@@ -80,5 +85,18 @@ def qpv_detail(request: HttpRequest, code: str) -> HttpResponse:
             "territories": territories_of(perimeter),
             "editions": atlas_service.editions_of(perimeter),
             "geojson_url": f"/api/v1/qpv/{perimeter.code}?edition={perimeter.zoning_edition.edition}",
+            "zonings": zonings_of(perimeter),
+            "zonings_title": "Autres zonages au cœur du quartier",
         },
     )
+
+
+def zonings_of(perimeter: Perimeter) -> ZoningsAnswer:
+    """Les zonages au point intérieur du périmètre (`point_on_surface`), à une date où son
+    édition est en vigueur (ce jour, sinon son dernier jour)."""
+    edition = perimeter.zoning_edition
+    today = timezone.localdate()
+    day = today if edition.is_in_force(today) else (edition.valid_to or edition.valid_from or today)
+    point = shapely.point_on_surface(shapely.from_wkb(bytes(perimeter.geometry_wkb)))
+    insee = perimeter.insee_codes[0] if len(perimeter.insee_codes) == 1 else None
+    return locate_all(point.x, point.y, day, insee)

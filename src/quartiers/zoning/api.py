@@ -14,6 +14,7 @@ from quartiers.core.geo.zoning import ZoningUnavailable
 from quartiers.zoning import services
 
 router = Router(tags=["QPV"])
+zonings_router = Router(tags=["Zonages"])
 MAX_PAGE = 1_000_000  # au-delà, le décalage SQL dépasserait les entiers de la base
 
 
@@ -104,3 +105,60 @@ def qpv_feature(request: HttpRequest, code: str, edition: str | None = None) -> 
         "properties": _perimeter_out(p),
         "geometry": shapely.geometry.mapping(geom),
     }
+
+
+class ZoningHitOut(Schema):
+    zoning_kind: str = Field(..., description="qpv, zfu_te, qrr ou zrr")
+    edition: str
+    code: str = Field(..., description="code du périmètre, ou code INSEE de la commune (ZRR)")
+    name: str
+    status: str = Field("", description="ZRR : C (classée) ou PC (partiellement classée)")
+    detail: str = ""
+
+
+class SchoolOut(Schema):
+    uai: str
+    name: str
+    network: str = Field(..., description="REP ou REP+")
+    edition: str
+    lon: float
+    lat: float
+    distance_m: float
+
+
+class ZoningsOut(Schema):
+    lon: float
+    lat: float
+    date: dt.date
+    zonings: list[ZoningHitOut]
+    nearest_rep_school: SchoolOut | None
+    consulted: dict[str, str] = Field(..., description="zonage → listes consultées et réponse")
+    unavailable: dict[str, str] = Field(
+        ..., description="zonage → pourquoi il ne peut pas répondre (aucune liste, à vérifier)"
+    )
+    insee_codes: list[str]
+
+
+@zonings_router.get(
+    "/locate",
+    response={200: ZoningsOut, 422: ErrorOut},
+    summary="Tous les zonages d'un point à une date",
+)
+def locate_zonings(
+    request: HttpRequest,
+    lon: float,
+    lat: float,
+    date: dt.date | None = None,
+    insee_code: str | None = None,
+) -> dict[str, Any]:
+    """QPV, ZFU-TE, quartiers de reconquête républicaine (périmètres), ZRR (par la commune :
+    contours chargés, ou `insee_code`) en vigueur à la date (défaut : ce jour), et l'école
+    REP / REP+ la plus proche avec sa distance."""
+    from quartiers.core.geo.zoning import INVALID_COORDINATES, valid_coordinates
+    from quartiers.zoning.catalogue import locate_all
+
+    if not valid_coordinates(lon, lat):
+        raise HttpError(422, INVALID_COORDINATES)
+    if insee_code is not None and len(insee_code) > 5:
+        raise HttpError(422, "insee_code : code INSEE de 5 caractères attendu")
+    return locate_all(lon, lat, date, insee_code).as_dict()

@@ -18,13 +18,29 @@ def register(sub: Any) -> Any:
     qsub = qpv.add_subparsers(dest="qpv_command", metavar="ACTION")
     qsub.required = True
 
-    imp = qsub.add_parser("import", help="importer une édition de périmètres (tout ou rien)")
-    imp.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (dossier ou .zip), GeoParquet")
+    imp = qsub.add_parser(
+        "import", help="importer une édition de périmètres, de communes ZRR ou d'écoles REP"
+    )
+    imp.add_argument(
+        "path",
+        help="périmètres : GeoJSON, GeoPackage, Shapefile (dossier ou .zip), GeoParquet ; "
+        "zrr : fixture JSON de les-emplois ou CSV insee_code;status (C, NC, PC) ; "
+        "rep : CSV uai;nom;lon;lat;reseau (REP ou REP+)",
+    )
     imp.add_argument("--edition", required=True, help="édition, ex. 2015 ou 2024")
     imp.add_argument("--valid-from", type="date", help="début de validité (AAAA-MM-JJ)")
     imp.add_argument("--valid-to", type="date", help="fin de validité (AAAA-MM-JJ)")
     imp.add_argument(
-        "--kind", default="qpv", help="zonage : qpv (défaut), qrr, zfu_te, zrr, rep, rep_plus"
+        "--kind",
+        default="qpv",
+        help="zonage : qpv (défaut), qrr, zfu_te, commune (contours, pour la ZRR) — "
+        "périmètres ; zrr (communes) ; rep (écoles REP et REP+)",
+    )
+    imp.add_argument(
+        "--reference",
+        default="",
+        help="texte ou liste d'origine (zrr : par défaut, la liste antérieure à la réforme "
+        "France Ruralités Revitalisation du 1er juillet 2024)",
     )
     imp.add_argument(
         "--layer", help="couche à importer, si le fichier (GeoPackage) en contient plusieurs"
@@ -57,6 +73,16 @@ def register(sub: Any) -> Any:
     loc.add_argument("--format", choices=["text", "json"], default="text")
     loc.set_defaults(handler=_locate)
 
+    zon = qsub.add_parser(
+        "zonings", help="tous les zonages d'un point (QPV, ZFU-TE, QRR, ZRR, REP)"
+    )
+    zon.add_argument("--lon", type=float, required=True, help="longitude WGS84")
+    zon.add_argument("--lat", type=float, required=True, help="latitude WGS84")
+    zon.add_argument("--date", type="date", help="date des listes (défaut : aujourd'hui)")
+    zon.add_argument("--insee-code", help="code INSEE de la commune (ZRR), s'il est connu")
+    zon.add_argument("--format", choices=["text", "json"], default="text")
+    zon.set_defaults(handler=_zonings)
+
     cmp_ = qsub.add_parser("compare", help="comparer deux éditions (ex. officielle et simulée)")
     cmp_.add_argument("edition_a", metavar="EDITION_A", help="édition de référence (officielle)")
     cmp_.add_argument("edition_b", metavar="EDITION_B", help="édition comparée (simulée)")
@@ -78,8 +104,19 @@ def _fail(message: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from quartiers.core.geo import ZoningFileError
+    from quartiers.zoning import catalogue
     from quartiers.zoning.services import ZoningError, import_zoning
 
+    if args.kind in ("zrr", "rep", "rep_plus"):
+        importer = catalogue.import_zrr if args.kind == "zrr" else catalogue.import_schools
+        try:
+            listed = importer(
+                args.path, args.edition, args.valid_from, args.valid_to, args.reference
+            )
+        except (ZoningFileError, ZoningError) as exc:
+            return _fail(str(exc))
+        print(listed.summary())
+        return 0
     try:
         report = import_zoning(
             args.path,
@@ -156,6 +193,33 @@ def _locate(args: argparse.Namespace) -> int:
             else ""
         )
         print(f"Hors QPV{near}")
+    return 0
+
+
+def _zonings(args: argparse.Namespace) -> int:
+    from quartiers.core.geo.zoning import INVALID_COORDINATES, valid_coordinates
+    from quartiers.zoning.catalogue import locate_all
+
+    if not valid_coordinates(args.lon, args.lat):
+        return _fail(INVALID_COORDINATES)
+    answer = locate_all(args.lon, args.lat, args.date, args.insee_code)
+    if args.format == "json":
+        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for hit in answer.zonings:
+        print(
+            f"{hit.zoning_kind:<7} {hit.code:<10} « {hit.name} » (édition {hit.edition}) {hit.detail}"
+        )
+    if not answer.zonings:
+        print("Aucun zonage à ce point.")
+    for kind, why in answer.unavailable.items():
+        print(f"{kind} : {why}")
+    school = answer.nearest_rep_school
+    if school:
+        print(
+            f"École {school.network} la plus proche : {school.uai} « {school.name} » "
+            f"à {school.distance_m:.0f} m (édition {school.edition})"
+        )
     return 0
 
 

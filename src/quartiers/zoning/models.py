@@ -21,6 +21,7 @@ class ZoningKind(models.TextChoices):
     ZRR = "zrr", "Zone de revitalisation rurale (ZRR)"
     REP = "rep", "Réseau d'éducation prioritaire (REP)"
     REP_PLUS = "rep_plus", "Réseau d'éducation prioritaire renforcé (REP+)"
+    COMMUNE = "commune", "Contours des communes (pour situer un point en ZRR)"
 
 
 class ZoningEdition(models.Model):
@@ -30,6 +31,7 @@ class ZoningEdition(models.Model):
     valid_to = models.DateField("en vigueur jusqu'au", null=True, blank=True)
     is_simulated = models.BooleanField("simulée", default=False)
     source = models.CharField("source", max_length=500, blank=True)
+    reference = models.CharField("référence (texte, liste)", max_length=500, blank=True)
     source_crs = models.CharField("CRS d'origine", max_length=200, blank=True)
     repaired_count = models.PositiveIntegerField("géométries réparées", default=0)
     imported_at = models.DateTimeField("importée le", auto_now=True)
@@ -87,3 +89,56 @@ class Perimeter(models.Model):
     @property
     def area_hectares(self) -> float:
         return self.area_m2 / 10_000
+
+
+class ZrrStatusChoice(models.TextChoices):
+    CLASSEE = "C", "Classée en ZRR"
+    NON_CLASSEE = "NC", "Non classée"
+    PARTIELLE = "PC", "Partiellement classée"
+
+
+class ZrrCommune(models.Model):
+    """Le classement ZRR d'une commune dans une édition (zonage `zrr`)."""
+
+    zoning_edition = models.ForeignKey(
+        ZoningEdition, on_delete=models.CASCADE, related_name="zrr_communes"
+    )
+    insee_code = models.CharField("code INSEE", max_length=5)
+    status = models.CharField("classement", max_length=2, choices=ZrrStatusChoice.choices)
+
+    class Meta:
+        verbose_name = "commune en ZRR"
+        verbose_name_plural = "communes en ZRR"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoning_edition", "insee_code"], name="unique_zrr_commune"
+            ),
+        ]
+        ordering = ["insee_code"]
+
+    def __str__(self) -> str:
+        return f"{self.insee_code} {self.status}"
+
+
+class PrioritySchool(models.Model):
+    """Une école ou un collège d'un réseau d'éducation prioritaire (zonage `rep`)."""
+
+    zoning_edition = models.ForeignKey(
+        ZoningEdition, on_delete=models.CASCADE, related_name="schools"
+    )
+    uai = models.CharField("UAI", max_length=8)
+    name = models.CharField("nom", max_length=300)
+    lon = models.FloatField("longitude")
+    lat = models.FloatField("latitude")
+    network = models.CharField("réseau", max_length=4, choices=[("REP", "REP"), ("REP+", "REP+")])
+
+    class Meta:
+        verbose_name = "école en éducation prioritaire"
+        verbose_name_plural = "écoles en éducation prioritaire"
+        constraints = [
+            models.UniqueConstraint(fields=["zoning_edition", "uai"], name="unique_school_uai"),
+        ]
+        ordering = ["uai"]
+
+    def __str__(self) -> str:
+        return f"{self.uai} {self.name} ({self.network})"

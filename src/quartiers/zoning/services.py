@@ -12,7 +12,7 @@ import hashlib
 import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,6 +241,54 @@ def save_records(
     draft = ZoningEdition(zoning_kind=zoning_kind, edition=edition)
     rows = [_perimeter_row(draft, r) for r in records]
     validate_rows(rows, source)
+
+    def write(saved: ZoningEdition) -> None:
+        for row in rows:
+            row.zoning_edition = saved
+        Perimeter.objects.bulk_create(rows, batch_size=500)
+
+    saved, replaced = replace_edition(
+        zoning_kind,
+        edition,
+        write,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        is_simulated=is_simulated,
+        source=source,
+        source_crs=source_crs,
+        repaired_count=len(repaired_codes),
+    )
+    registry.invalidate()
+    return ImportReport(
+        saved.pk,
+        zoning_kind,
+        edition,
+        len(records),
+        list(repaired_codes),
+        replaced,
+        source_crs,
+        reprojected,
+    )
+
+
+def replace_edition(
+    zoning_kind: str,
+    edition: str,
+    write: Callable[[ZoningEdition], None],
+    *,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    is_simulated: bool = False,
+    source: str = "",
+    source_crs: str = "",
+    repaired_count: int = 0,
+    reference: str = "",
+) -> tuple[ZoningEdition, bool]:
+    """Crée ou remplace d'un bloc une édition, puis `write(édition)` écrit son contenu (périmètres,
+    communes, écoles), dans la même transaction : tout ou rien. Deux importations de la même
+    édition sont mises en file (`edition_lock`, verrou consultatif sur PostgreSQL) ; aucune
+    erreur de la base n'atteint l'usager (`ZoningError`, en français)."""
+    _check_edition(edition, valid_from, valid_to)
     with edition_lock(zoning_kind, edition):
         try:
             with transaction.atomic():
@@ -263,12 +311,11 @@ def save_records(
                     valid_to=valid_to,
                     is_simulated=is_simulated,
                     source=source[:500],
+                    reference=reference[:500],
                     source_crs=source_crs[:200],
-                    repaired_count=len(repaired_codes),
+                    repaired_count=repaired_count,
                 )
-                for row in rows:
-                    row.zoning_edition = saved
-                Perimeter.objects.bulk_create(rows, batch_size=500)
+                write(saved)
         except DatabaseError as exc:
             raise ZoningError(
                 f"la base a refusé l'édition « {edition} » ({zoning_kind}), rien n'a changé : "
@@ -279,16 +326,7 @@ def save_records(
                 )
             ) from exc
     registry.invalidate()
-    return ImportReport(
-        saved.pk,
-        zoning_kind,
-        edition,
-        len(records),
-        list(repaired_codes),
-        replaced,
-        source_crs,
-        reprojected,
-    )
+    return saved, replaced
 
 
 def _perimeter_row(zoning_edition: ZoningEdition, record: PerimeterRecord) -> Perimeter:

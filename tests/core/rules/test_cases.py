@@ -2,7 +2,9 @@
 
 Chaque fichier : `programme`, `base_facts` (faits communs), `geography: demo` (facultatif :
 les QPV du territoire de démonstration, listes 2015 et 2024), puis `cases` avec `name`,
-`date`, `facts`, `expected` (`verdict`, `amounts`, `missing`, `failed`, `to_check`) et `source`.
+`date`, `facts`, `expected` (`verdict`, `amounts`, `missing`, `failed`, `to_check`, `values` :
+condition → texte attendu dans sa valeur) et `source`. `geography: demo_zonings` : tous les
+zonages fictifs de la démonstration (QPV, ZFU-TE, QRR, communes, ZRR, écoles REP/REP+).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 
 from quartiers import demo
 from quartiers.core.geo.zoning import DatedLocator, Edition
+from quartiers.core.geo.zonings import SchoolList, ZoningCatalogue, ZrrList
 from quartiers.core.rules import registry
 from quartiers.core.rules.evaluation import evaluate_programme
 from quartiers.core.rules.facts import parse_facts
@@ -35,6 +38,35 @@ def demo_resolver() -> DatedLocator:
             (Edition("2024", dt.date(2024, 1, 1), None), demo.perimeters_2024()),
         ]
     )
+
+
+@cache
+def demo_zonings() -> ZoningCatalogue:
+    from quartiers.demo import zonings as dz
+
+    zrr_from, zrr_to = dz.ZRR_VALIDITY
+    return ZoningCatalogue(
+        {
+            "qpv": demo_resolver(),
+            "zfu_te": DatedLocator.in_memory(
+                [(Edition(dz.ZFU_TE_EDITION, dt.date(2015, 1, 1)), dz.zfu_te_perimeters())]
+            ),
+            "qrr": DatedLocator.in_memory(
+                [(Edition(dz.QRR_EDITION, dt.date(2018, 9, 1)), dz.qrr_perimeters())]
+            ),
+        },
+        DatedLocator.in_memory([(Edition(dz.COMMUNES_EDITION), dz.commune_perimeters())]),
+        [
+            ZrrList(
+                Edition(dz.ZRR_EDITION, zrr_from, zrr_to, zoning_kind="zrr"),
+                {e.insee_code: e.status for e in dz.zrr_entries()},
+            )
+        ],
+        [SchoolList.of(Edition(dz.REP_EDITION, dt.date(2015, 9, 1)), dz.rep_schools())],
+    )
+
+
+GEOGRAPHIES = {"demo": demo_resolver, "demo_zonings": demo_zonings}
 
 
 def _load() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -74,7 +106,7 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     facts, errors = parse_facts(raw)
     assert not errors, errors
     geography = case.get("geography", doc.get("geography"))
-    resolver = demo_resolver() if geography == "demo" else None
+    resolver = GEOGRAPHIES[geography]() if geography else None
     programme = registry.programme(doc["programme"])
     on = case["date"]
     result = evaluate_programme(
@@ -105,6 +137,9 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     if "qpv_code" in expected:
         found = _find(result.conditions, expected.get("qpv_condition", "residence_qpv"))
         assert expected["qpv_code"] in found.value, found.value
+    for key, text in (expected.get("values") or {}).items():
+        found = _find(result.conditions, key)
+        assert found is not None and text in found.value, (key, found and found.value)
     assert case.get("source"), "chaque cas cite sa source"
     # Le mode lot (arrêt au premier échec) donne le même verdict, les mêmes montants et manques.
     quick = evaluate_programme(

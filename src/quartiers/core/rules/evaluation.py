@@ -22,9 +22,10 @@ from typing import Any
 from quartiers.core.fr import CENT
 from quartiers.core.fr import date as fr_date
 from quartiers.core.geo.zoning import ZoningUnavailable
+from quartiers.core.geo.zonings import KIND_LABELS
 from quartiers.core.params import DatedValue, Parameter, ParameterError, ParameterSet
 from quartiers.core.rules.facts import FACT_BY_NAME, QPV_FACTS
-from quartiers.core.rules.qpv import QpvResolver
+from quartiers.core.rules.qpv import QpvResolver, ZoningResolver
 from quartiers.core.rules.results import (
     Amount,
     ConditionResult,
@@ -300,6 +301,31 @@ class Evaluation:
         if value is None:
             raise MissingFact((declared,))
         return bool(value), ("en QPV" if value else "hors QPV") + " (déclaré)"
+
+    def zoning(
+        self, zoning_kind: str, on: dt.date, declared: str, kind: str = "person"
+    ) -> tuple[bool, str]:
+        """(dans le zonage ?, explication) à la date `on` : par les coordonnées (domicile pour
+        `person`, local pour `premises`) quand le résolveur connaît ce zonage et qu'une liste y
+        est en vigueur ; sinon la réponse déclarée `declared`. Une réponse « à vérifier »
+        (commune partiellement classée, commune inconnue) laisse la question posée."""
+        _, lon_name, lat_name, _ = QPV_FACTS[kind]
+        lon, lat = self.facts.get(lon_name), self.facts.get(lat_name)
+        value = self.facts.get(declared)
+        reason = ""
+        if lon is not None and lat is not None and isinstance(self.resolver, ZoningResolver):
+            try:
+                answer = self.resolver.in_zoning(zoning_kind, float(lon), float(lat), on)
+            except ZoningUnavailable:
+                label = KIND_LABELS.get(zoning_kind, zoning_kind)
+                reason = f"aucune liste {label} en vigueur le {fr_date(on)}"
+            else:
+                if answer.inside is not None:
+                    return answer.inside, f"{answer.text} ({float(lon):.5f}, {float(lat):.5f})"
+                reason = answer.text
+        if value is None:
+            raise MissingFact((declared,), reason)
+        return bool(value), ("oui" if value else "non") + " (déclaré)"
 
     # --- paramètres
     def entry(self, name: str, on: dt.date) -> DatedValue:

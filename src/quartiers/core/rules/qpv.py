@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from quartiers.core.geo.zoning import Location, ZoningUnavailable
+from quartiers.core.geo.zonings import KindAnswer
 
 Answers = Mapping[tuple[float, float, dt.date], Location | ZoningUnavailable]
 
@@ -24,6 +25,22 @@ class QpvResolver(Protocol):
         Lève `ZoningUnavailable` quand aucune liste n'est en vigueur ; un point invalide
         revient avec le statut `error` et sa raison.
         """
+        ...
+
+
+@runtime_checkable
+class ZoningResolver(Protocol):
+    """Un résolveur qui connaît aussi les autres zonages (ZRR, ZFU-TE, QRR) ; réalisé par
+    `quartiers.core.geo.zonings.ZoningCatalogue` (en base : `quartiers.zoning.catalogue`).
+
+    Un dispositif demande `ev.zoning("zrr", …)` ; sans résolveur de ce type, ou sans liste en
+    vigueur, la réponse déclarée (`lives_in_zrr`…) est utilisée, jamais supposée."""
+
+    def resides_in_qpv(self, lon: float, lat: float, on: dt.date) -> Location: ...
+
+    def in_zoning(self, zoning_kind: str, lon: float, lat: float, on: dt.date) -> KindAnswer:
+        """Dedans, dehors ou à vérifier (`inside=None`), avec l'explication ; lève
+        `ZoningUnavailable` quand aucune liste de ce zonage n'est en vigueur."""
         ...
 
 

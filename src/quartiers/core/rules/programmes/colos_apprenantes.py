@@ -36,8 +36,8 @@ def evaluate(ev: Evaluation) -> None:
             v, text = ev.qpv(on)
             c.check(v, text, "hors QPV")
         with ev.condition("zrr", "Habite en zone de revitalisation rurale (ZRR)") as c:
-            v = bool(ev.fact("lives_in_zrr"))
-            c.check(v, display("lives_in_zrr", v), "non")
+            v, text = ev.zoning("zrr", on, "lives_in_zrr")
+            c.check(v, text, text if text.startswith("non") else f"hors ZRR : {text}")
         with ev.condition("qf", "Quotient familial inférieur à 1 500 €") as c:
             ceiling = Decimal(str(ev.value("quotient_familial_plafond", on)))
             qf = Decimal(str(ev.fact("family_quotient")))

@@ -2,7 +2,8 @@
 
 Référence : ../shared/reference/dispositifs.md §20 — CGI art. 44 octies A ; prorogation
 jusqu'au 31/12/2025 par la loi n° 2025-127 (LFI 2025). Le zonage ZFU-TE n'est pas le zonage
-QPV : l'implantation en ZFU-TE est une réponse déclarée.
+QPV : l'implantation en ZFU-TE se lit sur le local (`premises_lon`, `premises_lat`) dans la
+liste ZFU-TE en vigueur à la date d'implantation, ou est une réponse déclarée.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ def evaluate(ev: Evaluation) -> None:
         return
     ev.open_on(created, "Implantation pendant la période du dispositif (jusqu'au 31/12/2025)")
     with ev.condition("zone", "Établissement implanté en ZFU-TE", "CGI art. 44 octies A") as c:
-        v = bool(ev.fact("establishment_in_zfu_te"))
-        c.check(v, display("establishment_in_zfu_te", v), "hors ZFU-TE")
+        v, text = ev.zoning("zfu_te", created, "establishment_in_zfu_te", "premises")
+        c.check(v, text, "hors ZFU-TE" if text.startswith("non") else text)
     with ev.condition("effectif", "Au plus 50 salariés", "CGI art. 44 octies A, I") as c:
         staff = int(ev.fact("company_staff"))
         limit = int(ev.value("effectif_max", created))
@@ -131,6 +132,8 @@ PROGRAMME = Programme(
     facts=(
         "establishment_date",
         "establishment_in_zfu_te",
+        "premises_lon",
+        "premises_lat",
         "company_staff",
         "turnover",
         "balance_sheet_total",
