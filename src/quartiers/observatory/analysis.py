@@ -23,6 +23,25 @@ from quartiers.zoning.models import Perimeter
 Series = dict[str, Decimal | None]
 
 _SERIES: dict[tuple[int, str, str], Series] = {}
+_ROWS: dict[tuple[int, str], list[tuple[str, dict[str, Decimal | None]]]] = {}
+
+
+def _rows(vintage: IndicatorSource) -> list[tuple[str, dict[str, Decimal | None]]]:
+    """Les lignes de QPV d'un millésime, lues et converties une fois (par date d'import)."""
+    key = (vintage.pk, vintage.imported_at.isoformat())
+    cached = _ROWS.get(key)
+    if cached is None:
+        rows = TerritoryIndicators.objects.filter(
+            indicator_source=vintage, level=Level.QPV.value
+        ).values_list("code", "values")
+        cached = [
+            (qpv, {k: None if v is None else Decimal(v) for k, v in values.items()})
+            for qpv, values in rows
+        ]
+        if len(_ROWS) > 32:
+            _ROWS.clear()
+        _ROWS[key] = cached
+    return cached
 
 
 def series(vintage: IndicatorSource, code: str) -> Series:
@@ -32,14 +51,10 @@ def series(vintage: IndicatorSource, code: str) -> Series:
     if cached is not None:
         return cached
     meta = indicator(code)
-    rows = TerritoryIndicators.objects.filter(
-        indicator_source=vintage, level=Level.QPV.value
-    ).values_list("code", "values")
     found: Series = {}
-    for qpv, values in rows:
-        numbers = {k: None if v is None else Decimal(v) for k, v in values.items()}
+    top, _, bottom = meta.formula.partition("/")
+    for qpv, numbers in _rows(vintage):
         if meta.formula:
-            top, _, bottom = meta.formula.partition("/")
             if top in numbers and bottom in numbers:
                 found[qpv] = meta.derive(numbers)
         elif code in numbers:

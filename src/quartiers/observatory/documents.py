@@ -16,6 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from quartiers.core.fr import number
 from quartiers.core.indicators.charts import Bar, bar_chart
 from quartiers.core.indicators.dictionary import indicator
 from quartiers.core.indicators.files import LEVEL_LABELS, Level
@@ -52,6 +53,11 @@ class KeyFigure:
     chart: str
 
     @property
+    def shown(self) -> str:
+        value = self.item.value
+        return "secret" if value is None else number(value, 1 if value % 1 else 0)
+
+    @property
     def gap(self) -> services.Comparison | None:
         return next((c for c in self.item.comparisons if c.gap is not None), None)
 
@@ -67,10 +73,18 @@ def profile_context(code: str) -> dict[str, Any]:
         )
         if item is None:
             continue
-        bars = [Bar(f"{found.code} (quartier)", item.value, True)]
-        bars += [Bar(f"{c.level_label} {c.name or c.code}"[:34], c.value) for c in item.comparisons]
-        unit = item.unit if item.unit in ("%", "€") else ""
-        chart = bar_chart(f"{item.label} ({item.source} {item.year})", bars, unit)
+        chart = ""
+        if item.comparisons:
+            bars = [Bar(f"{found.code} (quartier)", item.value, True)]
+            bars += [
+                Bar(
+                    c.level_label if c.level is Level.FRANCE else f"{c.level_label} {c.name}",
+                    c.value,
+                )
+                for c in item.comparisons
+            ]
+            unit = item.unit if item.unit in ("%", "€") else ""
+            chart = bar_chart(f"{item.label} ({item.source} {item.year})", bars, unit)
         keys.append(KeyFigure(item, chart))
     vintages: dict[tuple[str, str, int], list[services.IndicatorValue]] = {}
     for item in found.values:

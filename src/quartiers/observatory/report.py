@@ -30,7 +30,7 @@ from quartiers.core.indicators.charts import (
 )
 from quartiers.core.indicators.dictionary import comparable_codes, indicator, pillars
 from quartiers.core.indicators.files import LEVEL_LABELS, Level
-from quartiers.core.indicators.gaps import Rank, department_of, rank
+from quartiers.core.indicators.gaps import Rank, department_of, ranks
 from quartiers.core.indicators.regions import REGION_NAMES, region_of_department
 from quartiers.core.indicators.trends import WARN_SAME_REFERENCE, Trend, identical_series, trend
 from quartiers.observatory.analysis import Series, has_indicator, series
@@ -449,14 +449,16 @@ def _section(
     own = references.value(territory.level, territory.code, code, latest.year)
     republished = identical_series(before, national) if before else False
     rows: list[Row] = []
+    local_ranks = ranks(mine, meta.worse_if_higher)
+    national_ranks = ranks(national, meta.worse_if_higher)
     for qpv, value in mine.items():
         ref = references.for_qpv(_place(places, qpv), code, latest.year)
         row = Row(qpv, names.get(qpv, ""), value)
         if ref is not None:
             row.reference, _, row.reference_value = ref
             row.gap = None if value is None else value - ref[2]
-        row.rank = rank(mine, qpv, meta.worse_if_higher)
-        row.national_rank = rank(national, qpv, meta.worse_if_higher)
+        row.rank = local_ranks.get(qpv)
+        row.national_rank = national_ranks.get(qpv)
         if previous is not None:
             old_ref = references.for_qpv(_place(places, qpv), code, previous.year)
             row.trend = trend(

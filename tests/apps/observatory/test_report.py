@@ -66,7 +66,7 @@ def test_profile_page_csv_and_pdf(client: Any, observatory_data: None) -> None:
     html = page.content.decode()
     assert "Chiffres clés" in html and "Grand Mirail" in html
     assert html.index("Chiffres clés") < html.index("Évolutions") < html.index("Sources")
-    assert html.count("<svg") >= 4 and not re.search(r"\sstyle=", html)
+    assert html.count("<svg") >= 2 and not re.search(r"\sstyle=", html)
     assert 'data-geojson="/api/v1/qpv/QP031007"' in html
     assert "non comparable" in html and rules.WARN_REPUBLISHED in html
     assert "dans la région" in html

@@ -83,3 +83,14 @@ def test_quantile_classes_follow_the_direction() -> None:
     assert high_is_worse["Q9"] == 4 and high_is_worse["Q0"] == 0
     income = quantile_classes(values, False)
     assert income["Q0"] == 4 and income["Q9"] == 0
+
+
+def test_ranks_in_one_sort_match_rank() -> None:
+    from quartiers.core.indicators.gaps import rank, ranks
+
+    values = {"A": D(5), "B": D(9), "C": None, "D": D(5), "E": D(1)}
+    for worse in (True, False, None):
+        together = ranks(values, worse)
+        assert "C" not in together
+        for code in ("A", "B", "D", "E"):
+            assert together[code] == rank(values, code, worse), (code, worse)
