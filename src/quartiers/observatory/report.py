@@ -195,10 +195,7 @@ class References:
         rows = self._rows.get((level.value, code), [])
         wanted = comparable_codes(indicator_code)
         candidates = [
-            (y, n, Decimal(v[c]))
-            for y, n, v in rows
-            for c in wanted[:1] + wanted[1:]
-            if v.get(c) is not None
+            (y, n, Decimal(v[c])) for y, n, v in rows for c in wanted if v.get(c) is not None
         ]
         if not candidates:
             return None

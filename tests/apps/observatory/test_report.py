@@ -187,3 +187,15 @@ def test_pdf_reports_of_occitanie_departments_render(
         )
         assert done.returncode == 0 and not done.stderr.strip(), done.stderr
         assert list(tmp_path.glob(f"page-{dep}*.png"))
+
+
+def test_report_of_an_epci_through_its_communes(tmp_path: Path, observatory_data: None) -> None:
+    from quartiers.territories import reference
+    from tests.apps.territories.test_reference import package_data, write_tarball
+
+    reference.import_decoupage(write_tarball(tmp_path / "pkg.tgz", package_data()))
+    built = reports.build_report("epci:243100518", 2024)
+    assert built.territory.name == "Toulouse Métropole"
+    codes = {r.code for r in built.ranking}
+    assert "QP031007" in codes and 10 <= built.qpv_count < 19
+    assert all(c.startswith("QP031") for c in codes)
