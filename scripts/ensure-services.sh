@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prépare ce dont les tests ont besoin sur la machine : Chromium (tests de pages),
-# Redis (serveur addok) et PostgreSQL. Ne fait qu'essayer : chaque test absent
+# Redis (serveur addok), PostgreSQL, pango (PDF par WeasyPrint) et pdftoppm (rendu des pages). Ne fait qu'essayer : chaque test absent
 # de son service est ignoré avec sa raison, jamais masqué.
 set -u
 say() { echo "[services] $*"; }
@@ -8,6 +8,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
   command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+  command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+  for lib in libpango-1.0-0 libpangoft2-1.0-0; do
+    dpkg -s "$lib" >/dev/null 2>&1 || missing="$missing $lib"
+  done
   if [ -n "$missing" ]; then
     say "installation de :$missing"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \

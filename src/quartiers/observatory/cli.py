@@ -35,6 +35,21 @@ def register(sub: Any) -> None:
     prof.add_argument("--level", default="qpv", choices=[level.value for level in Level])
     prof.add_argument("--format", choices=["table", "json"], default="table")
     prof.set_defaults(handler=_profile)
+    rep = osub.add_parser(
+        "report", help="rapport annuel d'un territoire (PDF, HTML, CSV ou JSON, selon -o)"
+    )
+    rep.add_argument(
+        "--territory", default="fr", help="fr, reg:76, dep:31 ou epci:SIREN (défaut : fr)"
+    )
+    rep.add_argument("--year", type=int, required=True, help="année du rapport, ex. 2024")
+    rep.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FICHIER",
+        help="fichier produit : .pdf, .html, .csv ou .json (par son extension)",
+    )
+    rep.set_defaults(handler=_report)
 
 
 def _fail(message: str) -> int:
@@ -77,4 +92,35 @@ def _profile(args: argparse.Namespace) -> int:
         print(
             f"  {item.code:<18} {shown:>14} {item.unit:<9} {item.source} {item.theme} {item.year}  {item.label}"
         )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from quartiers.observatory import documents
+    from quartiers.observatory import report as reports
+    from quartiers.observatory.services import ObservatoryError
+
+    output = Path(args.output)
+    kind = output.suffix.lower().lstrip(".")
+    if kind not in ("pdf", "html", "csv", "json"):
+        return _fail(f"« {output.name} » : extension .pdf, .html, .csv ou .json attendue")
+    started = time.perf_counter()
+    try:
+        built = reports.build_report(args.territory, args.year)
+        if kind == "pdf":
+            output.write_bytes(documents.report_pdf(built))
+        elif kind == "html":
+            output.write_text(documents.report_html(built, pdf=True), encoding="utf-8")
+        elif kind == "csv":
+            output.write_text(reports.report_csv(built), encoding="utf-8")
+        else:
+            text = json.dumps(reports.report_dict(built), ensure_ascii=False, indent=2)
+            output.write_text(text, encoding="utf-8")
+    except (ObservatoryError, OSError) as exc:
+        return _fail(str(exc))
+    elapsed = time.perf_counter() - started
+    print(f"{built.title} : {built.qpv_count} QPV, {output} écrit en {elapsed:.1f} s.")
     return 0

@@ -18,6 +18,7 @@ from django.db import transaction
 from quartiers.core.indicators.dictionary import comparable_codes, derived, indicator
 from quartiers.core.indicators.files import LEVEL_LABELS, IndicatorTable, Level, read_indicator_file
 from quartiers.core.indicators.gaps import Rank, department_of, gap, rank
+from quartiers.observatory.analysis import Regions
 from quartiers.observatory.models import IndicatorSource, TerritoryIndicators
 from quartiers.territories.models import Department
 from quartiers.territories.reference import territories_of
@@ -175,11 +176,15 @@ class IndicatorValue:
     flags: dict[str, str] = field(default_factory=dict)
     rank: Rank | None = None
     comparisons: list[Comparison] = field(default_factory=list)
+    region_rank: Rank | None = None
+    worse_if_higher: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rank": None if self.rank is None else self.rank.position,
             "rank_out_of": None if self.rank is None else self.rank.out_of,
+            "region_rank": None if self.region_rank is None else self.region_rank.position,
+            "region_rank_out_of": None if self.region_rank is None else self.region_rank.out_of,
             "comparisons": [c.as_dict() for c in self.comparisons],
             "indicator": self.code,
             "label": self.label,
@@ -200,6 +205,7 @@ class QpvProfile:
     code: str
     name: str
     values: list[IndicatorValue]
+    region: str | None = None
 
     def value(self, indicator_code: str, source: str | None = None) -> Decimal | None:
         for item in self.values:
@@ -208,7 +214,12 @@ class QpvProfile:
         return None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "values": [v.as_dict() for v in self.values]}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "region": self.region,
+            "values": [v.as_dict() for v in self.values],
+        }
 
 
 def comparison_places(code: str) -> list[tuple[Level, str]]:
@@ -308,6 +319,8 @@ def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
     values: list[IndicatorValue] = []
     name = ""
     places = comparison_places(wanted) if level is Level.QPV else []
+    regions = Regions() if level is Level.QPV else None
+    region = regions.get(wanted) if regions is not None else None
     compared: set[str] = set()
     for row in rows:
         vintage = row.indicator_source
@@ -325,9 +338,14 @@ def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
                 vintage.theme,
                 vintage.year,
                 dict(row.flags),
+                worse_if_higher=meta.worse_if_higher,
             )
             if key in by_indicator:
                 item.rank = rank(by_indicator[key], wanted, meta.worse_if_higher)
+                if regions is not None:
+                    item.region_rank = regions.rank(
+                        by_indicator[key], wanted, meta.worse_if_higher
+                    )[1]
             if (
                 places
                 and key not in compared
@@ -348,11 +366,12 @@ def profile(code: str, level: Level = Level.QPV) -> QpvProfile:
                         vintage.source,
                         vintage.theme,
                         vintage.year,
+                        worse_if_higher=meta.worse_if_higher,
                     )
                 )
     if not values:
         raise ObservatoryError(f"aucun indicateur importé pour « {wanted} »")
-    return QpvProfile(wanted, name, values)
+    return QpvProfile(wanted, name, values, region)
 
 
 # Indicateurs dont on cherche l'écart aux territoires de comparaison, en plus de ceux dont le

@@ -67,6 +67,23 @@ def comparable_codes(code: str) -> tuple[str, ...]:
     return (code, *_comparable().get(code, ()))
 
 
+@dataclass(frozen=True)
+class Pillar:
+    key: str
+    label: str
+    indicators: tuple[str, ...]
+
+
+@cache
+def pillars() -> tuple[Pillar, ...]:
+    """Les trois piliers (cohésion sociale, cadre de vie, emploi) et leurs indicateurs."""
+    data = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        Pillar(key, str(raw["label"]), tuple(raw["indicators"]))
+        for key, raw in (data.get("pillars") or {}).items()
+    )
+
+
 def derived() -> list[Indicator]:
     return [i for i in dictionary().values() if i.formula]
 

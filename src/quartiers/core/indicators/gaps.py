@@ -9,6 +9,7 @@ Une valeur secrète n'a ni écart ni rang : elle n'est jamais comptée comme zé
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,6 +48,20 @@ def rank(
     ascending = worse_if_higher is False  # revenu : le plus bas est le plus défavorisé
     better = sum(1 for v in published if (v < own if ascending else v > own))
     return Rank(better + 1, len(published))
+
+
+def ranks(values: Mapping[str, Decimal | None], worse_if_higher: bool | None) -> dict[str, Rank]:
+    """Le rang de chaque code publié, comme `rank`, en un seul tri (n log n au lieu de n²)."""
+    published = sorted(v for v in values.values() if v is not None)
+    n = len(published)
+    ascending = worse_if_higher is False
+    found: dict[str, Rank] = {}
+    for code, own in values.items():
+        if own is None:
+            continue
+        better = bisect_left(published, own) if ascending else n - bisect_right(published, own)
+        found[code] = Rank(better + 1, n)
+    return found
 
 
 def gap(qpv_value: Decimal | None, reference_value: Decimal | None) -> Decimal | None:
