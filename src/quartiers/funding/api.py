@@ -238,6 +238,7 @@ def detail(user: User, app: GrantApplication) -> dict[str, Any]:
                 "message": c.message,
                 "missing_items": c.missing_items,
                 "due_on": c.due_on.isoformat(),
+                "overdue": c.overdue,
                 "answer": c.answer,
             }
             for c in app.complement_requests.all()

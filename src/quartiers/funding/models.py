@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from quartiers.accounts import audit
 from quartiers.accounts.models import Organisation, User
@@ -398,6 +399,8 @@ class ComplementRequest(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField("répondue le", null=True, blank=True)
+    reminded_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    overdue_notified_at = models.DateTimeField("retard signalé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "demande de compléments"
@@ -406,6 +409,14 @@ class ComplementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"compléments pour {self.application.reference} (avant le {self.due_on:%d/%m/%Y})"
+
+    def overdue_on(self, on: dt.date) -> bool:
+        """Sans réponse et l'échéance passée (le jour même reste dans les temps)."""
+        return self.answered_at is None and on > self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_on(timezone.localdate())
 
 
 class Document(models.Model):

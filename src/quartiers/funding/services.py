@@ -40,6 +40,7 @@ from quartiers.funding.models import (
     Opinion,
     audited_save,
 )
+from quartiers.funding.notifications import notify_on_commit
 
 TARGET_TYPE = "funding.grantapplication"
 STEPS = ("preamble", "criteria", "tiers", "request", "summary", "attestation", "transmission")
@@ -459,6 +460,7 @@ def transition(
         _bump(locked, expected_version, actor)
         locked.status = target.value
         audited_save(locked, actor, f"application.{event}", reason.strip())
+        notify_on_commit(locked, event, reason.strip())
     application.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     application._remember()
     return application
@@ -623,6 +625,7 @@ def record_decision(
                 "application.decide",
                 "tous les financeurs ont décidé",
             )
+            notify_on_commit(locked, "decide")
     return line
 
 
@@ -712,6 +715,8 @@ ACTION_SENTENCES = {
     "application.attested": "a signé l'attestation sur l'honneur",
     "application.opinion_given": "a donné un avis",
     "application.funding_decided": "a enregistré la décision d'un financeur",
+    "application.complements_reminded": "a envoyé au porteur le rappel de l'échéance des compléments",
+    "application.complements_overdue": "a signalé que l'échéance des compléments est dépassée",
 }
 
 

@@ -172,3 +172,8 @@ def world(db: Any) -> World:
 
 
 __all__ = ["Decimal", "Document", "World"]
+
+# Le vrai serveur SMTP local des tests des comptes (aiosmtpd).
+from tests.apps.accounts.conftest import smtp_server  # noqa: E402
+
+__all__ += ["smtp_server"]

@@ -161,6 +161,8 @@ class Migration(migrations.Migration):
                 ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='demandée le')),
                 ('answer', models.TextField(blank=True, verbose_name='réponse')),
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='répondue le')),
+                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='rappel envoyé le')),
+                ('overdue_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='retard signalé le')),
                 ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complement_requests', to='funding.grantapplication')),
