@@ -38,11 +38,13 @@ from quartiers.funding.models import (
     FundingLine,
     GrantApplication,
     Opinion,
+    OrganisationPerson,
     audited_save,
 )
 from quartiers.funding.notifications import notify_on_commit
 
 TARGET_TYPE = "funding.grantapplication"
+APPLICANT_ROLE_VALUES = (Role.APPLICANT.value, Role.ORGANISATION_ADMIN.value)
 STEPS = ("preamble", "criteria", "tiers", "request", "summary", "attestation", "transmission")
 STEP_LABELS = {
     "preamble": "Préambule",
@@ -375,11 +377,13 @@ def facts_of(application: GrantApplication) -> completeness.ApplicationFacts:
                 ),
             )
         )
-    present = set(
-        Document.objects.filter(organisation=application.applicant)
+    documents = [
+        completeness.DocumentFacts(kind, start, end)
+        for kind, start, end in Document.objects.filter(organisation=application.applicant)
         .filter(Q(application__isnull=True) | Q(application=application))
-        .values_list("kind", flat=True)
-    )
+        .values_list("kind", "valid_from", "valid_until")
+    ]
+    attested_by = application.attested_by_id
     return completeness.ApplicationFacts(
         title=application.title,
         applicant_siret=application.applicant.siret,
@@ -389,7 +393,9 @@ def facts_of(application: GrantApplication) -> completeness.ApplicationFacts:
         actions=tuple(actions),
         contract_qpv_codes=tuple(application.call.contract.qpv_codes),
         required_documents=tuple(application.call.required_documents),
-        documents_present=tuple(sorted(present)),
+        documents=tuple(documents),
+        signatory_attested=attested_by is None
+        or is_signatory(attested_by, application.applicant_id),
     )
 
 
@@ -397,9 +403,23 @@ def check_completeness(application: GrantApplication) -> list[completeness.Probl
     return completeness.problems(facts_of(application), today())
 
 
+def is_signatory(user: User | int, organisation_id: int) -> bool:
+    """Le compte est signataire de la structure (fiche « tiers », personnes et rôles)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return OrganisationPerson.objects.filter(
+        organisation_id=organisation_id, user_id=user_id, is_signatory=True
+    ).exists()
+
+
 def attest(actor: User, application: GrantApplication, expected_version: int) -> GrantApplication:
     """Attestation sur l'honneur par un signataire de la structure (étape avant la transmission)."""
     authorize(actor, "funding.change_application", application)
+    if not is_signatory(actor, application.applicant_id):
+        raise ServiceError(
+            f"l'attestation sur l'honneur se signe par un signataire de {application.applicant.name} "
+            f"(fiche de la structure, « Personnes ») : {actor.label} ne l'est pas",
+            [completeness.Problem("attestation", "réservée à un signataire de la structure")],
+        )
     with transaction.atomic():
         locked = _locked(application)
         _bump(locked, expected_version, actor)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("financements/demandes/<int:pk>/agir", views.act, name="act"),
     path("financements/lignes/<int:pk>/decision", views.decide, name="decide"),
     path("financements/pieces/<int:pk>", views.document, name="document"),
+    path("financements/structures/<int:pk>", views.organisation, name="organisation"),
 ]

@@ -20,12 +20,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from quartiers.accounts.models import Organisation, User
+from quartiers.accounts.permissions import authorize
 from quartiers.core.accounts import NotAllowed, Role
 from quartiers.core.funding import budget as core_budget
 from quartiers.core.funding import workflow
-from quartiers.funding import documents, services
+from quartiers.funding import documents, organisations, services
 from quartiers.funding import permissions as perms
-from quartiers.funding.models import CallForProjects, Document, FundingLine, GrantApplication
+from quartiers.funding.models import (
+    CallForProjects,
+    Document,
+    FundingLine,
+    GrantApplication,
+    OrganisationProfile,
+)
 
 View = Callable[..., HttpResponseBase]
 PER_PAGE = 25
@@ -247,6 +254,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": services.plan_summary(app),
             "opinions": app.opinions.select_related("funder", "author"),
             "complements": app.complement_requests.all(),
+            "profile": organisations.profile_of(app.applicant),
             "history": services.history(user, app),
             "buttons": [
                 (e, workflow.TRANSITIONS[e].label, workflow.TRANSITIONS[e].reason_required)
@@ -388,3 +396,89 @@ def document(request: HttpRequest, pk: int) -> HttpResponseBase:
         path.open("rb"), as_attachment=True, filename=doc.original_name,
         content_type=doc.content_type,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- fiche « tiers »
+
+
+def _organisation(user: User, pk: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise LookupError(f"structure n° {pk} introuvable")
+    authorize(user, "funding.manage_organisation", organisation)
+    return organisation
+
+
+@web_errors
+def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ma structure : forme juridique, siège localisé, personnes et rôles, pièces et validité."""
+    user = _user(request)
+    org = _organisation(user, pk)
+    if request.method == "POST":
+        try:
+            _save_organisation(request, user, org)
+        except services.ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "Fiche de la structure enregistrée.")
+        return HttpResponseRedirect(reverse("funding:organisation", args=[org.pk]))
+    on = services.today()
+    calls = CallForProjects.objects.filter(opens_on__lte=on, closes_on__gte=on).exclude(
+        required_documents=[]
+    )
+    call_checks = [
+        (call, organisations.required_documents_status(org, call.required_documents, on))
+        for call in calls
+    ]
+    return render(
+        request,
+        "funding/organisation.html",
+        {
+            "title": f"Fiche de la structure — {org.name}",
+            "org": org,
+            "profile": organisations.profile_of(org),
+            "legal_forms": OrganisationProfile.LegalForm.choices,
+            "people": organisations.people_of(org),
+            "documents": organisations.structure_documents(org),
+            "document_kinds": Document.Kind.choices,
+            "call_checks": call_checks,
+            "today": on,
+        },
+    )
+
+
+def _save_organisation(request: HttpRequest, user: User, org: Organisation) -> None:
+    post = request.POST
+    kind = post.get("kind", "")
+    if kind == "profile":
+        organisations.update_profile(
+            user, org, {name: post.get(name, "") for name in organisations.PROFILE_FIELDS}
+        )
+    elif kind == "person":
+        person_id = post.get("person", "")
+        organisations.save_person(
+            user,
+            org,
+            organisations.PersonInput(
+                full_name=post.get("full_name", ""),
+                function=post.get("function", ""),
+                email=post.get("email", ""),
+                phone=post.get("phone", ""),
+                is_contact=bool(post.get("is_contact")),
+                is_administrator=bool(post.get("is_administrator")),
+                is_signatory=bool(post.get("is_signatory")),
+            ),
+            int(person_id) if person_id.isdigit() else None,
+        )
+    elif kind == "remove_person":
+        organisations.remove_person(user, org, int(post.get("person", "0") or 0))
+    elif kind == "document":
+        upload = request.FILES.get("file")
+        if upload is None or isinstance(upload, list):
+            raise services.ServiceError("choisissez le fichier de la pièce")
+        documents.add_document(
+            user, org, post.get("document_kind", "autre"), upload.name or "piece", upload.read(),
+            None, _date(post.get("valid_from", "")), _date(post.get("valid_until", "")),
+        )  # fmt: skip
+    else:
+        raise services.ServiceError("action inconnue sur la fiche de la structure")
