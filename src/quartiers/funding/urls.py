@@ -14,4 +14,7 @@ urlpatterns = [
     path("financements/lignes/<int:pk>/decision", views.decide, name="decide"),
     path("financements/pieces/<int:pk>", views.document, name="document"),
     path("financements/structures/<int:pk>", views.organisation, name="organisation"),
+    path("financements/contrats", views.contracts, name="contracts"),
+    path("financements/contrats/<int:pk>", views.contract, name="contract"),
+    path("financements/appels/<int:pk>", views.call, name="call"),
 ]

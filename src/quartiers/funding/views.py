@@ -24,10 +24,11 @@ from quartiers.accounts.permissions import authorize
 from quartiers.core.accounts import NotAllowed, Role
 from quartiers.core.funding import budget as core_budget
 from quartiers.core.funding import workflow
-from quartiers.funding import documents, organisations, services
+from quartiers.funding import documents, management, organisations, services
 from quartiers.funding import permissions as perms
 from quartiers.funding.models import (
     CallForProjects,
+    CityContract,
     Document,
     FundingLine,
     GrantApplication,
@@ -482,3 +483,140 @@ def _save_organisation(request: HttpRequest, user: User, org: Organisation) -> N
         )  # fmt: skip
     else:
         raise services.ServiceError("action inconnue sur la fiche de la structure")
+
+
+# --------------------------------------------------------------------------- contrats et appels
+
+
+def _contract_input(post: Any) -> management.ContractInput:
+    return management.ContractInput(
+        name=post.get("name", ""),
+        epci_siren=post.get("epci_siren", "").strip(),
+        epci_name=post.get("epci_name", ""),
+        region_code=post.get("region_code", ""),
+        department_code=post.get("department_code", "").strip(),
+        generation=post.get("generation", ""),
+        starts_on=_date(post.get("starts_on", "")),
+        ends_on=_date(post.get("ends_on", "")),
+        qpv_codes=post.get("qpv_codes", "").replace(",", " ").split(),
+        priorities=post.get("priorities", "").splitlines(),
+        signatory_ids=[int(v) for v in post.getlist("signatories") if v.isdigit()],
+    )
+
+
+@web_errors
+def contracts(request: HttpRequest) -> HttpResponse:
+    """Les contrats que le compte gère ; création d'un contrat (État, EPCI, administrateur)."""
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            contract = management.save_contract(user, _contract_input(request.POST))
+        except services.ServiceError as exc:
+            _fail(request, exc)
+            return HttpResponseRedirect(reverse("funding:contracts"))
+        messages.success(request, f"Contrat « {contract.name} » créé.")
+        return HttpResponseRedirect(reverse("funding:contract", args=[contract.pk]))
+    return render(
+        request,
+        "funding/contracts.html",
+        {
+            "title": "Contrats de ville et appels à projets",
+            "contracts": management.manageable_contracts(user),
+            "generations": CityContract.Generation.choices,
+            "organisations": Organisation.objects.order_by("name"),
+        },
+    )
+
+
+def _call_input(post: Any) -> management.CallInput:
+    year = post.get("year", "").strip()
+    return management.CallInput(
+        title=post.get("title", ""),
+        year=int(year) if year.isdigit() else 0,
+        opens_on=_date(post.get("opens_on", "")),
+        closes_on=_date(post.get("closes_on", "")),
+        themes=post.get("themes", "").splitlines(),
+        preamble=post.get("preamble", ""),
+        eligibility=post.get("eligibility", ""),
+        funder_ids=[int(v) for v in post.getlist("funders") if v.isdigit()],
+        required_documents=post.getlist("required_documents"),
+        scoring_grid=management.parse_grid(post.get("scoring_grid", "")),
+    )
+
+
+@web_errors
+def contract(request: HttpRequest, pk: int) -> HttpResponse:
+    """Un contrat : ses quartiers, priorités, signataires ; ses appels ; un nouvel appel."""
+    user = _user(request)
+    found = CityContract.objects.filter(pk=pk).first()
+    if found is None:
+        raise LookupError(f"contrat n° {pk} introuvable")
+    authorize(user, "funding.manage_contract", found)
+    if request.method == "POST":
+        try:
+            if request.POST.get("kind") == "call":
+                call = management.save_call(user, found, _call_input(request.POST))
+                messages.success(request, f"Appel à projets « {call} » créé.")
+                return HttpResponseRedirect(reverse("funding:call", args=[call.pk]))
+            management.save_contract(user, _contract_input(request.POST), found)
+            messages.success(request, "Contrat enregistré.")
+        except services.ServiceError as exc:
+            _fail(request, exc)
+        return HttpResponseRedirect(reverse("funding:contract", args=[found.pk]))
+    return render(
+        request,
+        "funding/contract.html",
+        {
+            "title": f"Contrat — {found.name}",
+            "contract": found,
+            "generations": CityContract.Generation.choices,
+            "organisations": Organisation.objects.order_by("name"),
+            "signatory_ids": set(found.signatories.values_list("id", flat=True)),
+            "qpv_choices": sorted(
+                management.qpv_choices(found.department_code, found.starts_on).items()
+            ),
+            "calls": found.calls.all(),
+            "call_form": _call_form_context(None),
+        },
+    )
+
+
+def _call_form_context(call: CallForProjects | None) -> dict[str, Any]:
+    return {
+        "funders": management.funder_choices(),
+        "funder_ids": set(call.funders.values_list("id", flat=True)) if call else set(),
+        "document_kinds": [
+            (code, label, bool(call and code in call.required_documents))
+            for code, label in Document.Kind.choices
+        ],
+        "grid_text": "\n".join(
+            f"{c['code']} ; {c['label']} ; {c['max']}" for c in (call.scoring_grid if call else [])
+        ),
+    }
+
+
+@web_errors
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Un appel à projets : thèmes, dates, financeurs, pièces exigées, grille de notation."""
+    user = _user(request)
+    found = CallForProjects.objects.select_related("contract").filter(pk=pk).first()
+    if found is None:
+        raise LookupError(f"appel à projets n° {pk} introuvable")
+    authorize(user, "funding.manage_call", found)
+    if request.method == "POST":
+        try:
+            management.save_call(user, found.contract, _call_input(request.POST), found)
+            messages.success(request, "Appel à projets enregistré.")
+        except services.ServiceError as exc:
+            _fail(request, exc)
+        return HttpResponseRedirect(reverse("funding:call", args=[found.pk]))
+    return render(
+        request,
+        "funding/call.html",
+        {
+            "title": f"Appel à projets — {found}",
+            "call": found,
+            "call_form": _call_form_context(found),
+            "applications": found.applications.count(),
+        },
+    )
