@@ -37,6 +37,7 @@ from quartiers.funding.models import (
 
 View = Callable[..., HttpResponseBase]
 PER_PAGE = 25
+MAX_ACTIONS = 20  # actions d'une demande saisies dans la page (l'API n'a pas cette borne)
 
 
 def web_errors(view: View) -> View:
@@ -150,27 +151,48 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         if name == "transmission":
             messages.success(request, f"Demande {app.reference} transmise.")
             return HttpResponseRedirect(_detail_url(app))
+        if "add_action" in request.POST:
+            count = int(request.POST.get("action_count", "1") or 1) + 1
+            url = reverse("funding:step", args=[pk, name])
+            return HttpResponseRedirect(f"{url}?actions={count}#a{count}")
         if "quit" in request.POST:
             messages.success(request, "Brouillon enregistré.")
             return HttpResponseRedirect(reverse("funding:mine"))
         target = services.STEPS[index - 1 if "previous" in request.POST else min(index + 1, 6)]
         return HttpResponseRedirect(reverse("funding:step", args=[pk, target]))
-    action = app.actions.prefetch_related("budget_lines", "funding_lines").first()
-    budget = {b.category: b.amount for b in action.budget_lines.all()} if action else {}
-    funding = (
-        {(f.funder_id, f.year): f.requested for f in action.funding_lines.all()} if action else {}
-    )
     funders = list(app.call.funders.order_by("name"))
     years = list(range(app.first_year, app.first_year + app.years))
+    actions = list(app.actions.prefetch_related("budget_lines", "funding_lines"))
+    wanted = request.GET.get("actions", "")
+    count = max(len(actions), 1, min(int(wanted), MAX_ACTIONS) if wanted.isdigit() else 0)
+    blocks = []
+    for number in range(1, count + 1):
+        action = actions[number - 1] if number <= len(actions) else None
+        budget = {b.category: b.amount for b in action.budget_lines.all()} if action else {}
+        funding = (
+            {(f.funder_id, f.year): f.requested for f in action.funding_lines.all()}
+            if action
+            else {}
+        )
+        blocks.append(
+            {
+                "number": number,
+                "action": action,
+                "categories": [(c, budget.get(c.code, "")) for c in core_budget.CATEGORIES],
+                "funding_rows": [
+                    (f, y, funding.get((f.pk, y), "")) for f in funders for y in years
+                ],
+            }
+        )
     context = {
         "title": f"{services.STEP_LABELS[name]} — {app.reference}",
         "app": app,
         "step": name,
         "steps": [(s, services.STEP_LABELS[s], i + 1) for i, s in enumerate(services.STEPS)],
         "step_number": index + 1,
-        "action": action,
-        "categories": [(c, budget.get(c.code, "")) for c in core_budget.CATEGORIES],
-        "funding_rows": [(f, y, funding.get((f.pk, y), "")) for f in funders for y in years],
+        "blocks": blocks,
+        "action_count": count,
+        "can_add_action": count < MAX_ACTIONS,
         # L'attestation vient après le récapitulatif : elle n'y est pas un manque.
         "problems": [p for p in services.check_completeness(app) if p.field != "attestation"]
         if name == "summary"
@@ -182,38 +204,60 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return render(request, "funding/step.html", context)
 
 
+def _action_from_post(post: Any, app: GrantApplication, number: int) -> services.ActionInput | None:
+    """Le bloc `a<n>-…` du formulaire ; rien s'il est retiré ou entièrement vide."""
+    prefix = f"a{number}-"
+    if post.get(prefix + "remove"):
+        return None
+    budget = [
+        services.BudgetInput(c.code, post[f"{prefix}b_{c.code}"].strip())
+        for c in core_budget.CATEGORIES
+        if post.get(f"{prefix}b_{c.code}", "").strip()
+    ]
+    funding = []
+    for funder in app.call.funders.all():
+        for year in range(app.first_year, app.first_year + app.years):
+            value = post.get(f"{prefix}f_{funder.pk}_{year}", "").strip()
+            if value:
+                funding.append(services.FundingInput(funder.pk, value, year))
+    texts = {
+        name: post.get(prefix + name, "")
+        for name in ("title", "objectives", "public", "qpv_codes", "beneficiaries", "qpv_share",
+                     "starts_on", "ends_on", "address")
+    }  # fmt: skip
+    if not budget and not funding and not any(v.strip() for v in texts.values()):
+        return None
+    beneficiaries = texts["beneficiaries"].strip()
+    return services.ActionInput(
+        title=texts["title"],
+        objectives=texts["objectives"],
+        public=texts["public"],
+        qpv_codes=[c for c in texts["qpv_codes"].replace(",", " ").split() if c],
+        beneficiaries=int(beneficiaries) if beneficiaries.isdigit() else None,
+        qpv_share=texts["qpv_share"].strip() or None,
+        starts_on=_date(texts["starts_on"]),
+        ends_on=_date(texts["ends_on"]),
+        address=texts["address"],
+        budget=budget,
+        funding=funding,
+    )
+
+
 def _save_step(request: HttpRequest, user: User, app: GrantApplication, name: str) -> None:
     post = request.POST
     version = int(post.get("version", "0"))
     if name == "request":
-        budget = [
-            services.BudgetInput(c.code, post[f"b_{c.code}"].strip())
-            for c in core_budget.CATEGORIES
-            if post.get(f"b_{c.code}", "").strip()
+        count = int(post.get("action_count", "1") or 1)
+        actions = [
+            a
+            for a in (
+                _action_from_post(post, app, n) for n in range(1, min(count, MAX_ACTIONS) + 1)
+            )
+            if a is not None
         ]
-        funding = []
-        for funder in app.call.funders.all():
-            for year in range(app.first_year, app.first_year + app.years):
-                value = post.get(f"f_{funder.pk}_{year}", "").strip()
-                if value:
-                    funding.append(services.FundingInput(funder.pk, value, year))
-        beneficiaries = post.get("beneficiaries", "").strip()
-        action = services.ActionInput(
-            title=post.get("action_title", ""),
-            objectives=post.get("objectives", ""),
-            public=post.get("public", ""),
-            qpv_codes=[c for c in post.get("qpv_codes", "").replace(",", " ").split() if c],
-            beneficiaries=int(beneficiaries) if beneficiaries.isdigit() else None,
-            qpv_share=post.get("qpv_share", "").strip() or None,
-            starts_on=_date(post.get("starts_on", "")),
-            ends_on=_date(post.get("ends_on", "")),
-            address=post.get("address", ""),
-            budget=budget,
-            funding=funding,
-        )
         services.save_draft(
             user, app, version, name,
-            {"title": post.get("title", ""), "theme": post.get("theme", "")}, [action],
+            {"title": post.get("title", ""), "theme": post.get("theme", "")}, actions,
         )  # fmt: skip
     elif name == "attestation":
         if not post.get("attest"):

@@ -121,14 +121,18 @@ def test_web_steps_save_draft_then_submit(world: World) -> None:
     client.post(
         f"/financements/demandes/{app.pk}/etape/request",
         {
-            "version": app.version, "title": "Web", "theme": "Emploi", "action_title": "Action",
-            "objectives": "o", "public": "p", "qpv_codes": "QN01801M", "beneficiaries": "12",
-            "qpv_share": "50", "starts_on": f"{year}-02-01", "ends_on": f"{year}-06-30",
-            "b_60": "300", "b_74": "300", f"f_{caf}_{year}": "100", f"f_{ddets}_{year}": "200",
+            "version": app.version, "title": "Web", "theme": "Emploi", "action_count": "2",
+            "a1-title": "Action", "a1-objectives": "o", "a1-public": "p",
+            "a1-qpv_codes": "QN01801M", "a1-beneficiaries": "12", "a1-qpv_share": "50",
+            "a1-starts_on": f"{year}-02-01", "a1-ends_on": f"{year}-06-30",
+            "a1-b_60": "300", "a1-b_74": "300",
+            f"a1-f_{caf}_{year}": "100", f"a1-f_{ddets}_{year}": "200",
+            "a2-title": "", "a2-b_60": "",  # bloc vide : ignoré
         },
     )  # fmt: skip
     app.refresh_from_db()
     assert app.requested_total == 300 and app.step == "request"
+    assert app.actions.count() == 1
     client.post(
         f"/financements/demandes/{app.pk}/etape/attestation",
         {"version": app.version, "attest": "1"},
@@ -221,3 +225,40 @@ def test_history_in_plain_french(world: World) -> None:
     sentences = [h.sentence for h in services.history(world.users["applicant"], app)]
     assert sentences[0] == "a créé la demande"
     assert sentences[-1] == "a pris en charge la demande (statut : « Prise en charge »)"
+
+
+def test_the_web_form_takes_several_actions(world: World, client: Client) -> None:
+    """Plusieurs actions sous une référence : ajoutées, saisies, retirées dans la page."""
+    user = world.users["applicant"]
+    app = services.create_application(user, world.call, world.orgs["association"], "Multi")
+    client.force_login(user)
+    url = f"/financements/demandes/{app.pk}/etape/request"
+    caf, ddets, year = world.orgs["caf"].pk, world.orgs["ddets"].pk, world.call.year
+    one = {
+        "a1-title": "Lecture", "a1-b_60": "300", "a1-b_74": "300",
+        f"a1-f_{ddets}_{year}": "300",
+    }  # fmt: skip
+    response = client.post(
+        url,
+        {"version": app.version, "title": "Multi", "action_count": "1", "add_action": "1", **one},
+    )
+    assert response.url == f"{url}?actions=2#a2"
+    page = client.get(response.url).content.decode()
+    assert 'id="a2-title"' in page and "Action n° 2" in page
+    app.refresh_from_db()
+    two = {
+        "a2-title": "Sport", "a2-b_64": "500", "a2-b_74": "500",
+        f"a2-f_{caf}_{year}": "500",
+    }  # fmt: skip
+    client.post(url, {"version": app.version, "title": "Multi", "action_count": "2", **one, **two})
+    app.refresh_from_db()
+    assert [a.code for a in app.actions.all()] == [f"{app.reference}-01", f"{app.reference}-02"]
+    assert app.requested_total == 800
+    client.post(
+        url,
+        {"version": app.version, "title": "Multi", "action_count": "2", **one, **two,
+         "a1-remove": "1"},
+    )  # fmt: skip
+    app.refresh_from_db()
+    assert [a.title for a in app.actions.all()] == ["Sport"]
+    assert app.requested_total == 500
