@@ -294,6 +294,34 @@ def create(request: HttpRequest, body: CreateIn) -> Any:
     return JsonResponse(detail(_user(request), app), status=201)
 
 
+class BulkIn(Schema):
+    application_ids: list[int] = Field(..., description="au plus 200 demandes")
+    event: str = Field(
+        ...,
+        description="take_charge, declare_admissible, queue_for_instruction, "
+        "start_instruction ou request_complements",
+    )
+    reason: str = Field("", description="motif ; message au porteur pour des compléments")
+    missing_items: list[str] = []
+    due_on: dt.date | None = None
+
+
+@router.post("/applications/bulk", summary="Action groupée (chaque demande vérifiée)")
+@french_errors
+def bulk(request: HttpRequest, body: BulkIn) -> Any:
+    user = _user(request)
+    outcomes = services.bulk_transition(
+        user, body.application_ids, body.event, body.reason, body.missing_items, body.due_on
+    )
+    return {
+        "results": [
+            {"id": o.application_id, "reference": o.reference, "done": o.done,
+             "message": o.message}
+            for o in outcomes
+        ]
+    }  # fmt: skip
+
+
 @router.get("/applications/{pk}", summary="Une demande : actions, budget, plan, avis")
 @french_errors
 def show(request: HttpRequest, pk: int) -> Any:

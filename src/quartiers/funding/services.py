@@ -23,7 +23,7 @@ from django.utils import timezone
 from quartiers.accounts import audit
 from quartiers.accounts.models import Organisation, User
 from quartiers.accounts.permissions import authorize, can, is_platform_admin_user
-from quartiers.core.accounts import Role
+from quartiers.core.accounts import NotAllowed, Role
 from quartiers.core.funding import budget as core_budget
 from quartiers.core.funding import completeness, workflow
 from quartiers.core.funding import plan as core_plan
@@ -817,3 +817,70 @@ def iter_export_rows(user: Any) -> Iterable[dict[str, Any]]:
             "decision": line.decision_label,
             "montant_accorde": f"{line.granted:.2f}" if line.granted is not None else "",
         }
+
+
+# --------------------------------------------------------------------------- actions groupées
+
+BULK_EVENTS = {
+    "take_charge": "Prendre en charge",
+    "declare_admissible": "Déclarer recevable",
+    "queue_for_instruction": "Mettre en attente d'instruction",
+    "start_instruction": "Commencer l'instruction",
+    "request_complements": "Demander des compléments",
+}
+MAX_BULK = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    application_id: int
+    reference: str
+    done: bool
+    message: str
+
+
+def bulk_transition(
+    actor: User,
+    application_ids: Sequence[int],
+    event: str,
+    reason: str = "",
+    missing_items: Sequence[str] = (),
+    due_on: dt.date | None = None,
+) -> list[BulkOutcome]:
+    """La même action sur plusieurs demandes : chacune vérifiée (permission, rôle, statut) et
+    écrite dans sa propre transaction ; un refus n'empêche pas les autres et dit sa raison."""
+    if event not in BULK_EVENTS:
+        raise ServiceError(f"action groupée « {event} » inconnue")
+    ids = list(dict.fromkeys(int(i) for i in application_ids))
+    if not ids:
+        raise ServiceError("cochez au moins une demande")
+    if len(ids) > MAX_BULK:
+        raise ServiceError(f"au plus {MAX_BULK} demandes à la fois ({len(ids)} cochées)")
+    if event == "request_complements" and (not reason.strip() or due_on is None):
+        raise ServiceError("le message au porteur et l'échéance sont obligatoires")
+    found = {
+        a.pk: a
+        for a in GrantApplication.objects.select_related("applicant", "call").filter(pk__in=ids)
+    }
+    outcomes = []
+    for pk in ids:
+        application = found.get(pk)
+        if application is None or not can(actor, "funding.view_application", application):
+            # Une demande invisible est « introuvable » : sa référence n'est pas révélée.
+            outcomes.append(BulkOutcome(pk, f"n° {pk}", False, "demande introuvable"))
+            continue
+        try:
+            if event == "request_complements":
+                assert due_on is not None
+                request_complements(actor, application, reason, missing_items, due_on)
+            else:
+                transition(actor, application, event, reason)
+        except ServiceError as exc:
+            outcomes.append(BulkOutcome(pk, application.reference, False, exc.message))
+        except NotAllowed as exc:
+            outcomes.append(BulkOutcome(pk, application.reference, False, str(exc)))
+        else:
+            outcomes.append(
+                BulkOutcome(pk, application.reference, True, f"« {application.status_label} »")
+            )
+    return outcomes

@@ -8,6 +8,7 @@ urlpatterns = [
     path("financements/mes-demandes", views.mine, name="mine"),
     path("financements/nouvelle-demande", views.create, name="create"),
     path("financements/instruction", views.queue, name="queue"),
+    path("financements/instruction/groupe", views.bulk, name="bulk"),
     path("financements/demandes/<int:pk>", views.detail, name="detail"),
     path("financements/demandes/<int:pk>/etape/<str:name>", views.step, name="step"),
     path("financements/demandes/<int:pk>/agir", views.act, name="act"),

@@ -13,7 +13,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -426,8 +433,43 @@ def queue(request: HttpRequest) -> HttpResponse:
             "funders": funders,
             "themes": themes,
             "get": get,
+            "bulk_events": list(services.BULK_EVENTS.items()),
+            "default_due": services.today() + dt.timedelta(days=15),
         },
     )
+
+
+@require_POST
+@web_errors
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Actions groupées de la file : chaque demande cochée est vérifiée une à une."""
+    user = _user(request)
+    post = request.POST
+    ids = [int(v) for v in post.getlist("selected") if v.isdigit()]
+    try:
+        outcomes = services.bulk_transition(
+            user,
+            ids,
+            post.get("event", ""),
+            post.get("message", ""),
+            [m for m in post.get("missing_items", "").splitlines() if m.strip()],
+            _date(post.get("due_on", "")),
+        )
+    except services.ServiceError as exc:
+        _fail(request, exc)
+    else:
+        done = [o for o in outcomes if o.done]
+        if done:
+            messages.success(
+                request,
+                f"{len(done)} demande{'s' if len(done) > 1 else ''} traitée"
+                f"{'s' if len(done) > 1 else ''} : {', '.join(o.reference for o in done)}.",
+            )
+        for outcome in outcomes:
+            if not outcome.done:
+                messages.error(request, f"{outcome.reference} : {outcome.message}.")
+    back = QueryDict(post.get("back", "")).urlencode()  # les filtres de la file, rien d'autre
+    return HttpResponseRedirect(reverse("funding:queue") + (f"?{back}" if back else ""))
 
 
 @web_errors
