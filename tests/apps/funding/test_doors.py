@@ -262,3 +262,57 @@ def test_the_web_form_takes_several_actions(world: World, client: Client) -> Non
     app.refresh_from_db()
     assert [a.title for a in app.actions.all()] == ["Sport"]
     assert app.requested_total == 500
+
+
+def test_cli_export_xlsx_and_formulas_stay_text(world: World, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from quartiers.accounts.models import Organisation
+
+    world.complete_draft()
+    Organisation.objects.filter(pk=world.orgs["association"].pk).update(name="=HYPERLINK(1)")
+    out = tmp_path / "export.xlsx"
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "-o", str(out)]) == 0
+    sheet = load_workbook(out).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:4] == ["reference", "action", "intitule", "statut"]
+    data = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert sorted(r["montant_demande"] for r in data) == [1500, 3000]  # des nombres
+    assert data[0]["porteur"] == "=HYPERLINK(1)"
+    assert sheet.cell(row=2, column=5).data_type == "s"  # du texte, jamais une formule
+    csv_out = tmp_path / "export.csv"
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "-o", str(csv_out)]) == 0
+    assert "'=HYPERLINK(1)" in csv_out.read_text(encoding="utf-8")
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "--format", "xlsx"]) == 1
+
+
+def test_cli_import_xlsx(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["reference", "siret", "intitule", "theme", "action", "intitule_action", "qpv",
+                  "financeur", "montant_demande"])  # fmt: skip
+    # Tel qu'un tableur l'enregistre : SIRET et montants en nombres, lignes vides.
+    sheet.append(["X1", 55212022200013, "Tableur", "Emploi", 1, "A", "QN01801M", "CAF 18", 1000.5])
+    sheet.append([None] * 9)
+    sheet.append(["X1", 55212022200013, "Tableur", "Emploi", 2, "B", "QN01802M", "DDETS 18", 250])
+    path = tmp_path / "programmation.xlsx"
+    workbook.save(path)
+    args = ["funding", "import", str(path), "--call", str(world.call.pk), "--as", "chef@t.invalid"]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    app = GrantApplication.objects.get(title="Tableur")
+    assert app.actions.count() == 2 and str(app.requested_total) == "1250.50"
+    sheet.append(["X2", 55212022200013, "Faux", "Emploi", 1, "A", "QN01801M", "CAF 18", "abc"])
+    workbook.save(path)
+    before = GrantApplication.objects.count()
+    assert cli.main(args) == 1
+    assert "ligne 5, colonne « montant_demande »" in capsys.readouterr().err
+    assert GrantApplication.objects.count() == before
+    broken = tmp_path / "casse.xlsx"
+    broken.write_bytes(b"PK\x03\x04 pas un classeur")
+    args[2] = str(broken)
+    assert cli.main(args) == 1
+    assert "classeur XLSX illisible" in capsys.readouterr().err
