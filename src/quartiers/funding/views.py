@@ -289,11 +289,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = services.get_application(user, pk)
     events = services.can_do(user, app)
     lines = services.plan_of(app)
-    decidable = [
-        line for line in lines
-        if app.status in {s.value for s in workflow.INSTRUCTION_STATUSES}
-        and line.decision == "pending" and perms.speaks_for_funder(user, line)
-    ]  # fmt: skip
+    decidable = []
+    if app.status in {s.value for s in workflow.INSTRUCTION_STATUSES}:
+        # La règle ne dépend que du financeur et de la demande : une fois par financeur.
+        speaks: dict[int, bool] = {}
+        for line in lines:
+            if line.funder_id not in speaks:
+                speaks[line.funder_id] = bool(perms.speaks_for_funder(user, line))
+            if line.decision == "pending" and speaks[line.funder_id]:
+                decidable.append(line)
     opinion_funders = sorted({line.funder for line in decidable}, key=lambda o: o.name)
     return render(
         request,

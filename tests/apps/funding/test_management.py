@@ -206,3 +206,59 @@ def test_the_pages(world: World, zoning: None, client: Any) -> None:
         follow=True,
     )
     assert "l&#x27;intitulé de l&#x27;appel est obligatoire" in response.content.decode()
+
+
+def test_the_api_doors_use_the_same_services(world: World, zoning: None, client: Any) -> None:
+    client.force_login(world.users["applicant"])
+    org = world.orgs["association"]
+    response = client.put(
+        f"/api/v1/funding/organisations/{org.pk}/profile",
+        {"legal_form": "association", "head_office_address": "20 avenue des Tilleuls Bellerive"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["head_office_qpv_code"] == "QN01801M"
+    assert [p["roles"] for p in response.json()["people"]] == [["signataire"]]
+    response = client.post(
+        "/api/v1/funding/contracts",
+        {"name": "X", "epci_siren": EPCI_18, "department_code": "18", "generation": "2024",
+         "qpv_codes": ["QN01801M"]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403
+    client.force_login(world.users["city_contract_lead"])
+    assert client.get(f"/api/v1/funding/organisations/{org.pk}/profile").status_code == 403
+    response = client.post(
+        "/api/v1/funding/contracts",
+        {"name": "X", "epci_siren": EPCI_18, "department_code": "18", "generation": "2024",
+         "qpv_codes": ["QN01801M", "QP018901"]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "qpv_codes"
+    response = client.post(
+        "/api/v1/funding/contracts",
+        {"name": "X", "epci_siren": EPCI_18, "department_code": "18", "generation": "2024",
+         "qpv_codes": ["QN01801M"]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 200
+    contract_id = response.json()["id"]
+    year = dt.date.today().year
+    body = {
+        "title": "Appel API", "year": year, "opens_on": f"{year}-01-01",
+        "closes_on": f"{year}-02-01", "themes": ["Emploi"],
+        "funder_ids": [world.orgs["epci"].pk], "required_documents": ["rib"],
+        "scoring_grid": [{"code": "a", "label": "A", "max": 5}],
+    }  # fmt: skip
+    response = client.post(
+        f"/api/v1/funding/contracts/{contract_id}/calls", body, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    call_id = response.json()["id"]
+    body["themes"] = ["Emploi", "Santé"]
+    response = client.put(f"/api/v1/funding/calls/{call_id}", body, content_type="application/json")
+    assert response.json()["themes"] == ["Emploi", "Santé"]
+    client.force_login(world.users["outside_instructor"])
+    response = client.put(f"/api/v1/funding/calls/{call_id}", body, content_type="application/json")
+    assert response.status_code == 403
