@@ -12,7 +12,8 @@ Affiche p50/p95 en ms et le nombre de requêtes SQL de chaque page (constant pou
 et le rapport naïve / Quartiers. Objectif : p95 < 300 ms.
 
     .venv/bin/python benchmarks/bench_funding.py [--organisations 12000] [--applications 25000]
-    DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_funding.py   # sur PostgreSQL
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/quartiers_bench \\
+        .venv/bin/python benchmarks/bench_funding.py   # sur PostgreSQL (base vide, dédiée)
 """
 
 from __future__ import annotations
@@ -186,6 +187,15 @@ def main() -> int:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    from quartiers.accounts.models import User
+
+    if User.objects.filter(email="inst@banc.invalid").exists():
+        print(
+            f"la base {connection.settings_dict['NAME']} contient déjà un banc : donnez une base "
+            "vide à DATABASE_URL (par ex. DROP puis CREATE DATABASE quartiers_bench)",
+            file=sys.stderr,
+        )
+        return 2
     start = time.perf_counter()
     data = generate(args.organisations, args.applications)
     print(

@@ -268,6 +268,10 @@ QUARTIERS_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("QUARTIERS_JOBS_HEARTBEA
 QUARTIERS_JOBS_STALE_SECONDS = float(os.environ.get("QUARTIERS_JOBS_STALE_SECONDS", "60"))
 # Purge des fichiers expirés par le travailleur, toutes les N secondes.
 QUARTIERS_JOBS_PURGE_SECONDS = float(os.environ.get("QUARTIERS_JOBS_PURGE_SECONDS", "3600"))
+# Rappels des demandes de compléments (financements) : intervalle de la tâche périodique.
+QUARTIERS_FUNDING_REMINDER_SECONDS = float(
+    os.environ.get("QUARTIERS_FUNDING_REMINDER_SECONDS", "3600")
+)
 # Modules de sortes de traitements en plus (séparés par des virgules), ex. pour les tests.
 QUARTIERS_JOB_EXTRA_MODULES = [
     m for m in os.environ.get("QUARTIERS_JOB_EXTRA_MODULES", "").split(",") if m.strip()
@@ -314,6 +318,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "QUARTIERS_DEFAULT_FROM_EMAIL", "Quartiers <ne-pas-repondre@quartiers.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Adresse publique du site, pour les liens des courriels envoyés hors requête (travailleur).
+QUARTIERS_SITE_URL = os.environ.get("QUARTIERS_SITE_URL", "http://127.0.0.1:8000")
 EMAIL_HOST = os.environ.get("QUARTIERS_EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

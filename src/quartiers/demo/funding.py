@@ -51,7 +51,7 @@ def build_demo_funding() -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from quartiers.funding import services
+    from quartiers.funding import organisations, services
     from quartiers.funding.models import CallForProjects, CityContract
 
     if CityContract.objects.filter(name=CONTRACT_NAME).exists():
@@ -67,6 +67,17 @@ def build_demo_funding() -> str:
         if not association.siret:
             association.siret, association.siren = DEMO_SIRET, DEMO_SIRET[:9]
             association.save(update_fields=["siret", "siren"])
+        # Fiche « tiers » : forme juridique, siège (localisé), la porteuse signataire.
+        organisations.update_profile(
+            porteur, association,
+            {"legal_form": "association", "head_office_address": "20 avenue des Tilleuls Bellerive",
+             "email": f"contact@{DEMO_DOMAIN}"},
+        )  # fmt: skip
+        organisations.save_person(
+            porteur, association,
+            organisations.PersonInput(porteur.full_name or "Porteuse", "Présidente (fictive)",
+                                      porteur.email, is_contact=True, is_signatory=True),
+        )  # fmt: skip
         contract = CityContract.objects.create(
             name=CONTRACT_NAME, epci_siren=DEMO_EPCI_SIREN,
             epci_name=ORGANISATIONS["epci"]["name"], region_code="24", department_code="18",

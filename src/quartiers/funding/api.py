@@ -238,6 +238,7 @@ def detail(user: User, app: GrantApplication) -> dict[str, Any]:
                 "message": c.message,
                 "missing_items": c.missing_items,
                 "due_on": c.due_on.isoformat(),
+                "overdue": c.overdue,
                 "answer": c.answer,
             }
             for c in app.complement_requests.all()
@@ -291,6 +292,34 @@ def create(request: HttpRequest, body: CreateIn) -> Any:
         _user(request), call, applicant, body.title, body.first_year, body.years
     )
     return JsonResponse(detail(_user(request), app), status=201)
+
+
+class BulkIn(Schema):
+    application_ids: list[int] = Field(..., description="au plus 200 demandes")
+    event: str = Field(
+        ...,
+        description="take_charge, declare_admissible, queue_for_instruction, "
+        "start_instruction ou request_complements",
+    )
+    reason: str = Field("", description="motif ; message au porteur pour des compléments")
+    missing_items: list[str] = []
+    due_on: dt.date | None = None
+
+
+@router.post("/applications/bulk", summary="Action groupée (chaque demande vérifiée)")
+@french_errors
+def bulk(request: HttpRequest, body: BulkIn) -> Any:
+    user = _user(request)
+    outcomes = services.bulk_transition(
+        user, body.application_ids, body.event, body.reason, body.missing_items, body.due_on
+    )
+    return {
+        "results": [
+            {"id": o.application_id, "reference": o.reference, "done": o.done,
+             "message": o.message}
+            for o in outcomes
+        ]
+    }  # fmt: skip
 
 
 @router.get("/applications/{pk}", summary="Une demande : actions, budget, plan, avis")
@@ -388,3 +417,188 @@ def history(request: HttpRequest, pk: int) -> Any:
          "details": h.details}
         for h in services.history(user, app)
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- fiche, contrats, appels
+
+
+class ProfileIn(Schema):
+    legal_form: str | None = Field(None, description="forme juridique (association, fondation…)")
+    head_office_address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+
+
+class PersonIn(Schema):
+    full_name: str
+    function: str = ""
+    email: str = ""
+    phone: str = ""
+    is_contact: bool = False
+    is_administrator: bool = False
+    is_signatory: bool = False
+
+
+def _profile_out(org: Organisation) -> dict[str, Any]:
+    from quartiers.funding import organisations
+
+    profile = organisations.profile_of(org)
+    return {
+        "organisation_id": org.pk,
+        "name": org.name,
+        "siret": org.siret,
+        "legal_form": profile.legal_form if profile else None,
+        "head_office_address": profile.head_office_address if profile else "",
+        "head_office_qpv_code": profile.head_office_qpv_code if profile else "",
+        "head_office_status": profile.head_office_status if profile else "",
+        "people": [
+            {"id": p.pk, "full_name": p.full_name, "function": p.function, "email": p.email,
+             "roles": p.role_labels}
+            for p in organisations.people_of(org)
+        ],
+        "documents": [
+            {"id": d.pk, "kind": d.kind, "name": d.original_name,
+             "valid_from": d.valid_from.isoformat() if d.valid_from else None,
+             "valid_until": d.valid_until.isoformat() if d.valid_until else None}
+            for d in organisations.structure_documents(org)
+        ],
+    }  # fmt: skip
+
+
+def _managed_organisation(user: User, pk: int) -> Organisation:
+    from quartiers.accounts.permissions import authorize
+
+    org: Organisation = _get(Organisation, pk, "structure")
+    authorize(user, "funding.manage_organisation", org)
+    return org
+
+
+@router.get("/organisations/{pk}/profile", summary="Fiche de la structure (tiers)")
+@french_errors
+def organisation_profile(request: HttpRequest, pk: int) -> Any:
+    return _profile_out(_managed_organisation(_user(request), pk))
+
+
+@router.put("/organisations/{pk}/profile", summary="Modifier la fiche (siège localisé)")
+@french_errors
+def update_organisation_profile(request: HttpRequest, pk: int, body: ProfileIn) -> Any:
+    from quartiers.funding import organisations
+
+    user = _user(request)
+    org = _managed_organisation(user, pk)
+    fields = {k: v for k, v in body.dict().items() if v is not None}
+    organisations.update_profile(user, org, fields)
+    return _profile_out(org)
+
+
+@router.post("/organisations/{pk}/people", summary="Ajouter une personne (contact, signataire…)")
+@french_errors
+def add_organisation_person(request: HttpRequest, pk: int, body: PersonIn) -> Any:
+    from quartiers.funding import organisations
+
+    user = _user(request)
+    org = _managed_organisation(user, pk)
+    organisations.save_person(user, org, organisations.PersonInput(**body.dict()))
+    return _profile_out(org)
+
+
+class ContractIn(Schema):
+    name: str
+    epci_siren: str
+    department_code: str
+    generation: str = Field(..., description="2015 ou 2024")
+    region_code: str = ""
+    epci_name: str = ""
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    qpv_codes: list[str] = []
+    priorities: list[str] = []
+    signatory_ids: list[int] = []
+
+
+class CallIn(Schema):
+    title: str
+    year: int
+    opens_on: dt.date
+    closes_on: dt.date
+    themes: list[str] = []
+    preamble: str = ""
+    eligibility: str = ""
+    funder_ids: list[int] = []
+    required_documents: list[str] = []
+    scoring_grid: list[dict[str, Any]] = []
+
+
+def _contract_out(contract: Any) -> dict[str, Any]:
+    return {
+        "id": contract.pk, "name": contract.name, "epci_siren": contract.epci_siren,
+        "department_code": contract.department_code, "generation": contract.generation,
+        "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat(),
+        "qpv_codes": contract.qpv_codes, "priorities": contract.priorities,
+        "calls": [{"id": c.pk, "title": c.title, "year": c.year} for c in contract.calls.all()],
+    }  # fmt: skip
+
+
+def _call_out(call: CallForProjects) -> dict[str, Any]:
+    return {
+        "id": call.pk, "contract_id": call.contract_id, "title": call.title, "year": call.year,
+        "opens_on": call.opens_on.isoformat(), "closes_on": call.closes_on.isoformat(),
+        "themes": call.themes, "funder_ids": sorted(call.funders.values_list("id", flat=True)),
+        "required_documents": call.required_documents, "scoring_grid": call.scoring_grid,
+    }  # fmt: skip
+
+
+@router.post("/contracts", summary="Créer un contrat de ville (État, EPCI)")
+@french_errors
+def create_contract(request: HttpRequest, body: ContractIn) -> Any:
+    from quartiers.funding import management
+
+    return _contract_out(
+        management.save_contract(_user(request), management.ContractInput(**body.dict()))
+    )
+
+
+def _managed_contract(user: User, pk: int) -> Any:
+    from quartiers.accounts.permissions import authorize
+    from quartiers.funding.models import CityContract
+
+    contract = _get(CityContract, pk, "contrat")
+    authorize(user, "funding.manage_contract", contract)
+    return contract
+
+
+@router.put("/contracts/{pk}", summary="Modifier un contrat de ville")
+@french_errors
+def update_contract(request: HttpRequest, pk: int, body: ContractIn) -> Any:
+    from quartiers.funding import management
+
+    user = _user(request)
+    contract = _managed_contract(user, pk)
+    return _contract_out(
+        management.save_contract(user, management.ContractInput(**body.dict()), contract)
+    )
+
+
+@router.post("/contracts/{pk}/calls", summary="Créer un appel à projets du contrat")
+@french_errors
+def create_call(request: HttpRequest, pk: int, body: CallIn) -> Any:
+    from quartiers.funding import management
+
+    user = _user(request)
+    contract = _managed_contract(user, pk)
+    return _call_out(management.save_call(user, contract, management.CallInput(**body.dict())))
+
+
+@router.put("/calls/{pk}", summary="Modifier un appel à projets")
+@french_errors
+def update_call(request: HttpRequest, pk: int, body: CallIn) -> Any:
+    from quartiers.accounts.permissions import authorize
+    from quartiers.funding import management
+
+    user = _user(request)
+    call: CallForProjects = _get(CallForProjects, pk, "appel à projets")
+    authorize(user, "funding.manage_call", call)
+    return _call_out(
+        management.save_call(user, call.contract, management.CallInput(**body.dict()), call)
+    )

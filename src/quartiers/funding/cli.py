@@ -20,20 +20,30 @@ def register(sub: Any) -> None:
 
     p = fsub.add_parser(
         "export",
-        help="exporter en CSV les plans de financement visibles du compte",
-        description="Une ligne par financeur et par action (séparateur « ; », UTF-8).",
+        help="exporter en CSV ou XLSX les plans de financement visibles du compte",
+        description="Une ligne par financeur et par action (CSV : séparateur « ; », UTF-8 ; "
+        "XLSX : feuille « Financements », montants en nombres).",
     )
     p.add_argument("--as", dest="acting", required=True, metavar="COURRIEL", help="compte qui agit")
     p.add_argument("-o", "--output", metavar="FICHIER", help="fichier de sortie (défaut : écran)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "xlsx"],
+        help="format (défaut : d'après l'extension de --output, sinon csv)",
+    )
     p.set_defaults(handler=lambda args: _run(_export, args))
 
     p = fsub.add_parser(
         "import",
-        help="importer la programmation d'un appel à projets (CSV, tout ou rien)",
+        help="importer la programmation d'un appel à projets (CSV ou XLSX, tout ou rien)",
         description="Colonnes : reference, siret, intitule, theme, action, intitule_action, qpv, "
         "financeur, montant_demande. À la moindre erreur, rien n'est importé.",
     )
-    p.add_argument("file", metavar="FICHIER", help="fichier CSV (UTF-8 ou Latin-1, « ; » ou « , »)")
+    p.add_argument(
+        "file",
+        metavar="FICHIER",
+        help="fichier CSV (UTF-8 ou Latin-1, « ; » ou « , ») ou classeur XLSX (première feuille)",
+    )
     p.add_argument(
         "--call", type=int, required=True, metavar="APPEL", help="numéro de l'appel à projets"
     )
@@ -71,16 +81,27 @@ def _run(handler: Any, args: argparse.Namespace) -> int:
         for error in exc.errors:
             print(f"  - {error}", file=sys.stderr)
         return EXIT_INVALID
-    except (ServiceError, CsvFileError, OSError) as exc:
+    except (ServiceError, CsvFileError, OSError, UsageError) as exc:
         print(f"Erreur : {exc}.", file=sys.stderr)
         return EXIT_INVALID
 
 
+class UsageError(Exception):
+    """Option incohérente : code de sortie 1 (demande invalide)."""
+
+
 def _export(args: argparse.Namespace) -> int:
-    from quartiers.funding.programming import write_export
+    from quartiers.funding.programming import write_export, write_export_xlsx
     from quartiers.funding.services import iter_export_rows
 
     rows = iter_export_rows(args.actor)
+    fmt = args.format or ("xlsx" if (args.output or "").lower().endswith(".xlsx") else "csv")
+    if fmt == "xlsx":
+        if not args.output:
+            raise UsageError("un classeur XLSX s'écrit dans un fichier : précisez -o")
+        count = write_export_xlsx(rows, args.output)
+        print(f"{count} ligne(s) écrite(s) dans {args.output}", file=sys.stderr)
+        return 0
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             count = write_export(rows, out)

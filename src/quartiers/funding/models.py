@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from quartiers.accounts import audit
 from quartiers.accounts.models import Organisation, User
@@ -398,6 +399,8 @@ class ComplementRequest(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField("répondue le", null=True, blank=True)
+    reminded_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    overdue_notified_at = models.DateTimeField("retard signalé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "demande de compléments"
@@ -406,6 +409,14 @@ class ComplementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"compléments pour {self.application.reference} (avant le {self.due_on:%d/%m/%Y})"
+
+    def overdue_on(self, on: dt.date) -> bool:
+        """Sans réponse et l'échéance passée (le jour même reste dans les temps)."""
+        return self.answered_at is None and on > self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_on(timezone.localdate())
 
 
 class Document(models.Model):
@@ -454,3 +465,78 @@ class Document(models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_until is None or on <= self.valid_until
         )
+
+
+class OrganisationProfile(models.Model):
+    """Fiche « tiers » d'une structure porteuse : forme juridique, siège localisé, coordonnées.
+
+    Le siège passe par la même vérification que « Mon adresse est-elle en QPV ? » ; le résultat
+    (QPV, statut, date de la vérification) est gardé et affiché tel quel.
+    """
+
+    class LegalForm(models.TextChoices):
+        ASSOCIATION = "association", "Association loi 1901"
+        ASSOCIATION_LOCAL = "association_1908", "Association de droit local (Alsace-Moselle)"
+        FOUNDATION = "fondation", "Fondation"
+        COOPERATIVE = "cooperative", "Coopérative (SCOP, SCIC)"
+        COMPANY = "entreprise", "Entreprise (SARL, SAS…)"
+        LOCAL_AUTHORITY = "collectivite", "Collectivité territoriale"
+        PUBLIC_BODY = "etablissement_public", "Établissement public"
+        SOCIAL_LANDLORD = "bailleur_social", "Bailleur social"
+        OTHER = "autre", "Autre"
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="funding_profile"
+    )
+    legal_form = models.CharField("forme juridique", max_length=24, choices=LegalForm.choices)
+    head_office_address = models.CharField("adresse du siège", max_length=300, blank=True)
+    head_office_qpv_code = models.CharField("QPV du siège", max_length=12, blank=True)
+    head_office_status = models.CharField("localisation du siège", max_length=300, blank=True)
+    head_office_checked_on = models.DateField("siège vérifié le", null=True, blank=True)
+    email = models.EmailField("courriel de la structure", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    website = models.URLField("site", blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "fiche tiers"
+        verbose_name_plural = "fiches tiers"
+
+    def __str__(self) -> str:
+        return f"fiche de {self.organisation.name}"
+
+
+class OrganisationPerson(models.Model):
+    """Une personne de la structure : contact, administrateur, signataire (attestation)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="funding_people"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="compte",
+    )  # fmt: skip
+    full_name = models.CharField("nom", max_length=200)
+    function = models.CharField("fonction", max_length=120, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    is_contact = models.BooleanField("contact", default=False)
+    is_administrator = models.BooleanField("administrateur", default=False)
+    is_signatory = models.BooleanField("signataire", default=False)
+
+    class Meta:
+        verbose_name = "personne de la structure"
+        verbose_name_plural = "personnes de la structure"
+        ordering: ClassVar[list[str]] = ["organisation", "full_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({', '.join(self.role_labels) or 'sans rôle'})"
+
+    @property
+    def role_labels(self) -> list[str]:
+        pairs = (
+            (self.is_contact, "contact"),
+            (self.is_administrator, "administrateur"),
+            (self.is_signatory, "signataire"),
+        )
+        return [label for held, label in pairs if held]

@@ -42,6 +42,8 @@ FUNDING_PERMISSION_LABELS = {
     "funding.decide_funding": "décider pour ce financeur",
     "funding.view_document": "voir cette pièce",
     "funding.manage_call": "gérer cet appel à projets",
+    "funding.manage_organisation": "modifier la fiche de cette structure",
+    "funding.manage_contract": "gérer ce contrat de ville",
     "funding.view_grantapplication_history": "voir l'historique de cette demande",
 }
 PERMISSION_LABELS.update(FUNDING_PERMISSION_LABELS)
@@ -143,6 +145,8 @@ def is_contract_lead_of(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def is_state_instructor_of_call(user: Any, obj: Any) -> bool:
+    if isinstance(obj, CityContract):
+        return _role_scope(user, (Role.STATE_INSTRUCTOR,)).covers(obj.place)
     if not isinstance(obj, CallForProjects):
         return False
     return _role_scope(user, (Role.STATE_INSTRUCTOR,)).covers(obj.contract.place)
@@ -185,6 +189,10 @@ PERMISSIONS: dict[str, Any] = {
     "funding.decide_funding": is_platform_admin | speaks_for_funder,
     "funding.view_document": is_platform_admin | is_applicant_member | can_see,
     "funding.manage_call": is_platform_admin | is_contract_lead_of | is_state_instructor_of_call,
+    "funding.manage_organisation": is_platform_admin | is_applicant_member,
+    "funding.manage_contract": is_platform_admin
+    | is_contract_lead_of
+    | is_state_instructor_of_call,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.set_perm(_name, _predicate)

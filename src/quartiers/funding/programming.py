@@ -1,4 +1,5 @@
-"""Import d'une programmation existante (export Dauphin ou tableur) et export CSV des plans de financement.
+"""Import d'une programmation existante (export Dauphin ou tableur, CSV ou XLSX) et export CSV
+ou XLSX des plans de financement.
 
 Import tout ou rien : chaque ligne (une action × un financeur) est vérifiée d'abord ; la moindre
 erreur (« ligne 4, colonne siret : … ») et rien n'est écrit. Les lignes de même `reference`
@@ -8,19 +9,21 @@ forment une seule demande, ses actions numérotées par `action` : jamais de dou
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import uuid
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from django.db import transaction
 
 from quartiers.accounts.models import Organisation, User
 from quartiers.accounts.permissions import authorize
 from quartiers.core import accounts as core_accounts
-from quartiers.core.csvfile import dict_rows
+from quartiers.core.csvfile import dict_rows, neutralise
 from quartiers.core.funding import budget as core_budget
 from quartiers.core.funding.workflow import Status
 from quartiers.funding.models import (
@@ -81,6 +84,8 @@ def import_programming(
     planned: dict[str, _Planned] = {}
     organisations: dict[str, Organisation] = {}
     for line, row in enumerate(rows, start=2):
+        if not any(v.strip() if isinstance(v, str) else v for v in row.values()):
+            continue  # ligne vide (tableur) : ignorée, la numérotation reste celle du fichier
         found: list[RowError] = []
         ref = (row.get("reference") or "").strip()
         if not ref:
@@ -177,16 +182,116 @@ def import_programming(
     return ImportResult(len(planned), actions, lines)
 
 
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_XLSX_ROWS = 200_000
+AMOUNT_COLUMNS = frozenset({"montant_demande", "montant_accorde"})
+
+
+def is_xlsx(path: str | Path) -> bool:
+    """Un classeur XLSX se reconnaît à son contenu (archive ZIP), jamais à son extension."""
+    with open(path, "rb") as handle:
+        return handle.read(4) == XLSX_MAGIC
+
+
+def _cell_text(value: Any, column: str) -> str:
+    """Une cellule de tableur en texte, comme l'aurait écrite un CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        text = str(value)
+        # Un tableur a lu le SIRET comme un nombre et perdu ses zéros de tête.
+        return text.zfill(14) if column == "siret" and len(text) < 14 else text
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def xlsx_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
+    """En-tête et lignes de la première feuille (valeurs calculées, jamais les formules)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportRefused([RowError(1, "fichier", f"classeur XLSX illisible ({exc})")]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        first = next(lines, None)
+        if first is None:
+            raise ImportRefused([RowError(1, "fichier", "feuille vide, sans ligne d'en-tête")])
+        header = [_cell_text(v, "").casefold() for v in first]
+        rows = []
+        for number, values in enumerate(lines, start=2):
+            if number > MAX_XLSX_ROWS:
+                raise ImportRefused(
+                    [RowError(number, "fichier", f"au plus {MAX_XLSX_ROWS} lignes par import")]
+                )
+            rows.append(
+                {
+                    name: _cell_text(value, name)
+                    for name, value in zip(header, values, strict=False)
+                    if name
+                }
+            )
+        return header, rows
+    finally:
+        workbook.close()
+
+
 def import_file(actor: User, call: CallForProjects, path: str | Path) -> ImportResult:
+    """CSV (UTF-8 ou Latin-1, « ; » ou « , ») ou XLSX (première feuille), tout ou rien."""
+    if is_xlsx(path):
+        header, xrows = xlsx_rows(path)
+        return import_programming(actor, call, xrows, header)
     header, rows = dict_rows(path)
     return import_programming(actor, call, list(rows), header)
 
 
 def write_export(rows: Iterable[Mapping[str, Any]], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), delimiter=";")
-    writer.writeheader()
+    """CSV « ; » : chaque cellule qui ressemblerait à une formule est rendue inerte."""
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralise(row.get(c, "")) for c in EXPORT_COLUMNS])
         count += 1
+    return count
+
+
+def write_export_xlsx(rows: Iterable[Mapping[str, Any]], out: str | Path | BinaryIO) -> int:
+    """Classeur XLSX (feuille « Financements ») : montants en nombres au centime, textes
+    toujours en texte (jamais interprétés comme formules), en flux (mémoire bornée)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Financements")
+    sheet.append(list(EXPORT_COLUMNS))
+    count = 0
+    for row in rows:
+        cells = []
+        for column in EXPORT_COLUMNS:
+            value = row.get(column, "")
+            if column in AMOUNT_COLUMNS and value not in ("", None):
+                # openpyxl écrit un Decimal tel quel (exact) ; ses annotations l'ignorent.
+                cell = WriteOnlyCell(sheet, value=Decimal(str(value)))  # type: ignore[arg-type]
+                cell.number_format = "#,##0.00"
+            elif column == "exercice" and str(value).isdigit():
+                cell = WriteOnlyCell(sheet, value=int(value))
+            else:
+                cell = WriteOnlyCell(sheet, value=None)
+                cell.value = str(value)
+                cell.data_type = "s"  # texte, même « =… » : jamais une formule
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    workbook.save(out)
     return count

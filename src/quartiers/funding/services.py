@@ -23,7 +23,7 @@ from django.utils import timezone
 from quartiers.accounts import audit
 from quartiers.accounts.models import Organisation, User
 from quartiers.accounts.permissions import authorize, can, is_platform_admin_user
-from quartiers.core.accounts import Role
+from quartiers.core.accounts import NotAllowed, Role
 from quartiers.core.funding import budget as core_budget
 from quartiers.core.funding import completeness, workflow
 from quartiers.core.funding import plan as core_plan
@@ -38,10 +38,13 @@ from quartiers.funding.models import (
     FundingLine,
     GrantApplication,
     Opinion,
+    OrganisationPerson,
     audited_save,
 )
+from quartiers.funding.notifications import notify_on_commit
 
 TARGET_TYPE = "funding.grantapplication"
+APPLICANT_ROLE_VALUES = (Role.APPLICANT.value, Role.ORGANISATION_ADMIN.value)
 STEPS = ("preamble", "criteria", "tiers", "request", "summary", "attestation", "transmission")
 STEP_LABELS = {
     "preamble": "Préambule",
@@ -374,11 +377,13 @@ def facts_of(application: GrantApplication) -> completeness.ApplicationFacts:
                 ),
             )
         )
-    present = set(
-        Document.objects.filter(organisation=application.applicant)
+    documents = [
+        completeness.DocumentFacts(kind, start, end)
+        for kind, start, end in Document.objects.filter(organisation=application.applicant)
         .filter(Q(application__isnull=True) | Q(application=application))
-        .values_list("kind", flat=True)
-    )
+        .values_list("kind", "valid_from", "valid_until")
+    ]
+    attested_by = application.attested_by_id
     return completeness.ApplicationFacts(
         title=application.title,
         applicant_siret=application.applicant.siret,
@@ -388,7 +393,9 @@ def facts_of(application: GrantApplication) -> completeness.ApplicationFacts:
         actions=tuple(actions),
         contract_qpv_codes=tuple(application.call.contract.qpv_codes),
         required_documents=tuple(application.call.required_documents),
-        documents_present=tuple(sorted(present)),
+        documents=tuple(documents),
+        signatory_attested=attested_by is None
+        or is_signatory(attested_by, application.applicant_id),
     )
 
 
@@ -396,9 +403,23 @@ def check_completeness(application: GrantApplication) -> list[completeness.Probl
     return completeness.problems(facts_of(application), today())
 
 
+def is_signatory(user: User | int, organisation_id: int) -> bool:
+    """Le compte est signataire de la structure (fiche « tiers », personnes et rôles)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return OrganisationPerson.objects.filter(
+        organisation_id=organisation_id, user_id=user_id, is_signatory=True
+    ).exists()
+
+
 def attest(actor: User, application: GrantApplication, expected_version: int) -> GrantApplication:
     """Attestation sur l'honneur par un signataire de la structure (étape avant la transmission)."""
     authorize(actor, "funding.change_application", application)
+    if not is_signatory(actor, application.applicant_id):
+        raise ServiceError(
+            f"l'attestation sur l'honneur se signe par un signataire de {application.applicant.name} "
+            f"(fiche de la structure, « Personnes ») : {actor.label} ne l'est pas",
+            [completeness.Problem("attestation", "réservée à un signataire de la structure")],
+        )
     with transaction.atomic():
         locked = _locked(application)
         _bump(locked, expected_version, actor)
@@ -459,6 +480,7 @@ def transition(
         _bump(locked, expected_version, actor)
         locked.status = target.value
         audited_save(locked, actor, f"application.{event}", reason.strip())
+        notify_on_commit(locked, event, reason.strip())
     application.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     application._remember()
     return application
@@ -623,6 +645,7 @@ def record_decision(
                 "application.decide",
                 "tous les financeurs ont décidé",
             )
+            notify_on_commit(locked, "decide")
     return line
 
 
@@ -712,6 +735,8 @@ ACTION_SENTENCES = {
     "application.attested": "a signé l'attestation sur l'honneur",
     "application.opinion_given": "a donné un avis",
     "application.funding_decided": "a enregistré la décision d'un financeur",
+    "application.complements_reminded": "a envoyé au porteur le rappel de l'échéance des compléments",
+    "application.complements_overdue": "a signalé que l'échéance des compléments est dépassée",
 }
 
 
@@ -792,3 +817,70 @@ def iter_export_rows(user: Any) -> Iterable[dict[str, Any]]:
             "decision": line.decision_label,
             "montant_accorde": f"{line.granted:.2f}" if line.granted is not None else "",
         }
+
+
+# --------------------------------------------------------------------------- actions groupées
+
+BULK_EVENTS = {
+    "take_charge": "Prendre en charge",
+    "declare_admissible": "Déclarer recevable",
+    "queue_for_instruction": "Mettre en attente d'instruction",
+    "start_instruction": "Commencer l'instruction",
+    "request_complements": "Demander des compléments",
+}
+MAX_BULK = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    application_id: int
+    reference: str
+    done: bool
+    message: str
+
+
+def bulk_transition(
+    actor: User,
+    application_ids: Sequence[int],
+    event: str,
+    reason: str = "",
+    missing_items: Sequence[str] = (),
+    due_on: dt.date | None = None,
+) -> list[BulkOutcome]:
+    """La même action sur plusieurs demandes : chacune vérifiée (permission, rôle, statut) et
+    écrite dans sa propre transaction ; un refus n'empêche pas les autres et dit sa raison."""
+    if event not in BULK_EVENTS:
+        raise ServiceError(f"action groupée « {event} » inconnue")
+    ids = list(dict.fromkeys(int(i) for i in application_ids))
+    if not ids:
+        raise ServiceError("cochez au moins une demande")
+    if len(ids) > MAX_BULK:
+        raise ServiceError(f"au plus {MAX_BULK} demandes à la fois ({len(ids)} cochées)")
+    if event == "request_complements" and (not reason.strip() or due_on is None):
+        raise ServiceError("le message au porteur et l'échéance sont obligatoires")
+    found = {
+        a.pk: a
+        for a in GrantApplication.objects.select_related("applicant", "call").filter(pk__in=ids)
+    }
+    outcomes = []
+    for pk in ids:
+        application = found.get(pk)
+        if application is None or not can(actor, "funding.view_application", application):
+            # Une demande invisible est « introuvable » : sa référence n'est pas révélée.
+            outcomes.append(BulkOutcome(pk, f"n° {pk}", False, "demande introuvable"))
+            continue
+        try:
+            if event == "request_complements":
+                assert due_on is not None
+                request_complements(actor, application, reason, missing_items, due_on)
+            else:
+                transition(actor, application, event, reason)
+        except ServiceError as exc:
+            outcomes.append(BulkOutcome(pk, application.reference, False, exc.message))
+        except NotAllowed as exc:
+            outcomes.append(BulkOutcome(pk, application.reference, False, str(exc)))
+        else:
+            outcomes.append(
+                BulkOutcome(pk, application.reference, True, f"« {application.status_label} »")
+            )
+    return outcomes

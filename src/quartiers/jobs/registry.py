@@ -86,3 +86,30 @@ def kinds() -> dict[str, JobKind]:
 def kind_label(kind: str) -> str:
     entry = _KINDS.get(kind)
     return entry.label if entry else kind
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Une tâche de django-tasks que chaque travailleur met en file à intervalles réguliers."""
+
+    name: str
+    task: Any
+    every: Callable[[], float]
+
+
+_PERIODIC: dict[str, PeriodicTask] = {}
+
+
+def register_periodic(name: str, task: Any, every: Callable[[], float]) -> PeriodicTask:
+    """Inscrit une tâche périodique (`every` : l'intervalle en secondes, lu à chaque tour).
+
+    Le travailleur la met en file au démarrage puis à chaque intervalle, sauf si elle attend
+    déjà (comme la purge) ; la tâche elle-même doit être idempotente (plusieurs travailleurs).
+    """
+    entry = PeriodicTask(name, task, every)
+    _PERIODIC[name] = entry
+    return entry
+
+
+def periodic_tasks() -> list[PeriodicTask]:
+    return list(_PERIODIC.values())

@@ -1,4 +1,5 @@
-"""Le travailleur : la boucle de django-tasks-db, plus un pouls, la reprise et la purge.
+"""Le travailleur : la boucle de django-tasks-db, plus un pouls, la reprise, la purge et les
+tâches périodiques des applications (`registry.register_periodic`).
 
 django-tasks-db réclame une tâche (RUNNING, identifiant du travailleur) et l'exécute, mais ne
 sait rien d'un travailleur tué : sa ligne reste RUNNING. Ici, un fil d'entretien donne le pouls
@@ -15,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -24,7 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker as DbWorker
 from django_tasks_db.models import DBTaskResult
 
 from quartiers.core.jobs import JobState
-from quartiers.jobs import services
+from quartiers.jobs import registry, services
 from quartiers.jobs.models import Job, Worker
 
 logger = logging.getLogger("quartiers.jobs")
@@ -51,6 +53,7 @@ class Housekeeper(threading.Thread):
 
     def run(self) -> None:
         last_recover = last_purge = time.monotonic()
+        last_periodic = {p.name: last_purge for p in registry.periodic_tasks()}
         while not self.stop_event.wait(self.beat_every):
             try:
                 beat(self.worker_id)
@@ -61,6 +64,10 @@ class Housekeeper(threading.Thread):
                 if now - last_purge >= self.purge_every:
                     last_purge = now
                     enqueue_purge()
+                for periodic in registry.periodic_tasks():
+                    if now - last_periodic.get(periodic.name, 0.0) >= periodic.every():
+                        last_periodic[periodic.name] = now
+                        enqueue_once(periodic.task)
             except Exception:
                 logger.exception("travailleur %s : entretien en échec", self.worker_id)
             finally:
@@ -83,8 +90,19 @@ def enqueue_purge() -> None:
     """Met la purge en file, sauf si une purge attend déjà."""
     from quartiers.jobs.tasks import purge_jobs
 
-    if not DBTaskResult.objects.ready().filter(task_path=purge_jobs.module_path).exists():
-        purge_jobs.enqueue()
+    enqueue_once(purge_jobs)
+
+
+def enqueue_once(task: Any) -> None:
+    """Met une tâche sans argument en file, sauf si elle y attend déjà."""
+    if not DBTaskResult.objects.ready().filter(task_path=task.module_path).exists():
+        task.enqueue()
+
+
+def enqueue_periodic() -> None:
+    """Les tâches périodiques des applications (`registry.register_periodic`), au démarrage."""
+    for periodic in registry.periodic_tasks():
+        enqueue_once(periodic.task)
 
 
 def run_worker(
@@ -110,6 +128,7 @@ def run_worker(
     report = services.recover(actor_label=f"travailleur {worker_id}")
     if housekeeping:
         enqueue_purge()
+        enqueue_periodic()
     keeper = Housekeeper(worker_id) if housekeeping else None
     if keeper is not None:
         keeper.start()

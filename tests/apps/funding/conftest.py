@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from quartiers.accounts import services as accounts
 from quartiers.accounts.models import Organisation, User
-from quartiers.funding import services
+from quartiers.funding import organisations, services
 from quartiers.funding.models import CallForProjects, CityContract, Document, GrantApplication
+from quartiers.funding.organisations import PersonInput
 from quartiers.funding.services import ActionInput, BudgetInput, FundingInput
 
 EPCI_18 = "249999999"
@@ -141,6 +142,15 @@ def world(db: Any) -> World:
         "outside_instructor": _user("inst31@t.invalid", orgs["outside_ddets"], "state_instructor"),
         "outside_funder": _user("caf31@t.invalid", orgs["outside_caf"], "funder_agent"),
     }
+    # Les signataires de l'attestation sur l'honneur (fiche de la structure).
+    organisations.save_person(
+        users["organisation_admin"], orgs["association"],
+        PersonInput("Paula Porteur", "Présidente", "porteur@t.invalid", is_signatory=True),
+    )  # fmt: skip
+    organisations.save_person(
+        users["outside"], orgs["outside_association"],
+        PersonInput("Olivier Porteur", "Président", "porteur31@t.invalid", is_signatory=True),
+    )  # fmt: skip
     year = timezone.localdate().year
     contract = CityContract.objects.create(
         name="Contrat de Bellerive", epci_siren=EPCI_18, department_code="18", region_code="24",
@@ -172,3 +182,8 @@ def world(db: Any) -> World:
 
 
 __all__ = ["Decimal", "Document", "World"]
+
+# Le vrai serveur SMTP local des tests des comptes (aiosmtpd).
+from tests.apps.accounts.conftest import smtp_server  # noqa: E402
+
+__all__ += ["smtp_server"]

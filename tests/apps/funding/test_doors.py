@@ -121,14 +121,18 @@ def test_web_steps_save_draft_then_submit(world: World) -> None:
     client.post(
         f"/financements/demandes/{app.pk}/etape/request",
         {
-            "version": app.version, "title": "Web", "theme": "Emploi", "action_title": "Action",
-            "objectives": "o", "public": "p", "qpv_codes": "QN01801M", "beneficiaries": "12",
-            "qpv_share": "50", "starts_on": f"{year}-02-01", "ends_on": f"{year}-06-30",
-            "b_60": "300", "b_74": "300", f"f_{caf}_{year}": "100", f"f_{ddets}_{year}": "200",
+            "version": app.version, "title": "Web", "theme": "Emploi", "action_count": "2",
+            "a1-title": "Action", "a1-objectives": "o", "a1-public": "p",
+            "a1-qpv_codes": "QN01801M", "a1-beneficiaries": "12", "a1-qpv_share": "50",
+            "a1-starts_on": f"{year}-02-01", "a1-ends_on": f"{year}-06-30",
+            "a1-b_60": "300", "a1-b_74": "300",
+            f"a1-f_{caf}_{year}": "100", f"a1-f_{ddets}_{year}": "200",
+            "a2-title": "", "a2-b_60": "",  # bloc vide : ignoré
         },
     )  # fmt: skip
     app.refresh_from_db()
     assert app.requested_total == 300 and app.step == "request"
+    assert app.actions.count() == 1
     client.post(
         f"/financements/demandes/{app.pk}/etape/attestation",
         {"version": app.version, "attest": "1"},
@@ -221,3 +225,94 @@ def test_history_in_plain_french(world: World) -> None:
     sentences = [h.sentence for h in services.history(world.users["applicant"], app)]
     assert sentences[0] == "a créé la demande"
     assert sentences[-1] == "a pris en charge la demande (statut : « Prise en charge »)"
+
+
+def test_the_web_form_takes_several_actions(world: World, client: Client) -> None:
+    """Plusieurs actions sous une référence : ajoutées, saisies, retirées dans la page."""
+    user = world.users["applicant"]
+    app = services.create_application(user, world.call, world.orgs["association"], "Multi")
+    client.force_login(user)
+    url = f"/financements/demandes/{app.pk}/etape/request"
+    caf, ddets, year = world.orgs["caf"].pk, world.orgs["ddets"].pk, world.call.year
+    one = {
+        "a1-title": "Lecture", "a1-b_60": "300", "a1-b_74": "300",
+        f"a1-f_{ddets}_{year}": "300",
+    }  # fmt: skip
+    response = client.post(
+        url,
+        {"version": app.version, "title": "Multi", "action_count": "1", "add_action": "1", **one},
+    )
+    assert response.url == f"{url}?actions=2#a2"
+    page = client.get(response.url).content.decode()
+    assert 'id="a2-title"' in page and "Action n° 2" in page
+    app.refresh_from_db()
+    two = {
+        "a2-title": "Sport", "a2-b_64": "500", "a2-b_74": "500",
+        f"a2-f_{caf}_{year}": "500",
+    }  # fmt: skip
+    client.post(url, {"version": app.version, "title": "Multi", "action_count": "2", **one, **two})
+    app.refresh_from_db()
+    assert [a.code for a in app.actions.all()] == [f"{app.reference}-01", f"{app.reference}-02"]
+    assert app.requested_total == 800
+    client.post(
+        url,
+        {"version": app.version, "title": "Multi", "action_count": "2", **one, **two,
+         "a1-remove": "1"},
+    )  # fmt: skip
+    app.refresh_from_db()
+    assert [a.title for a in app.actions.all()] == ["Sport"]
+    assert app.requested_total == 500
+
+
+def test_cli_export_xlsx_and_formulas_stay_text(world: World, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from quartiers.accounts.models import Organisation
+
+    world.complete_draft()
+    Organisation.objects.filter(pk=world.orgs["association"].pk).update(name="=HYPERLINK(1)")
+    out = tmp_path / "export.xlsx"
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "-o", str(out)]) == 0
+    sheet = load_workbook(out).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:4] == ["reference", "action", "intitule", "statut"]
+    data = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert sorted(r["montant_demande"] for r in data) == [1500, 3000]  # des nombres
+    assert data[0]["porteur"] == "=HYPERLINK(1)"
+    assert sheet.cell(row=2, column=5).data_type == "s"  # du texte, jamais une formule
+    csv_out = tmp_path / "export.csv"
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "-o", str(csv_out)]) == 0
+    assert "'=HYPERLINK(1)" in csv_out.read_text(encoding="utf-8")
+    assert cli.main(["funding", "export", "--as", "inst@t.invalid", "--format", "xlsx"]) == 1
+
+
+def test_cli_import_xlsx(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["reference", "siret", "intitule", "theme", "action", "intitule_action", "qpv",
+                  "financeur", "montant_demande"])  # fmt: skip
+    # Tel qu'un tableur l'enregistre : SIRET et montants en nombres, lignes vides.
+    sheet.append(["X1", 55212022200013, "Tableur", "Emploi", 1, "A", "QN01801M", "CAF 18", 1000.5])
+    sheet.append([None] * 9)
+    sheet.append(["X1", 55212022200013, "Tableur", "Emploi", 2, "B", "QN01802M", "DDETS 18", 250])
+    path = tmp_path / "programmation.xlsx"
+    workbook.save(path)
+    args = ["funding", "import", str(path), "--call", str(world.call.pk), "--as", "chef@t.invalid"]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    app = GrantApplication.objects.get(title="Tableur")
+    assert app.actions.count() == 2 and str(app.requested_total) == "1250.50"
+    sheet.append(["X2", 55212022200013, "Faux", "Emploi", 1, "A", "QN01801M", "CAF 18", "abc"])
+    workbook.save(path)
+    before = GrantApplication.objects.count()
+    assert cli.main(args) == 1
+    assert "ligne 5, colonne « montant_demande »" in capsys.readouterr().err
+    assert GrantApplication.objects.count() == before
+    broken = tmp_path / "casse.xlsx"
+    broken.write_bytes(b"PK\x03\x04 pas un classeur")
+    args[2] = str(broken)
+    assert cli.main(args) == 1
+    assert "classeur XLSX illisible" in capsys.readouterr().err

@@ -41,6 +41,59 @@ class ActionFacts:
 
 
 @dataclass(frozen=True)
+class DocumentFacts:
+    """Une pièce de la structure ou de la demande : sa nature et sa période de validité."""
+
+    kind: str
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def valid_on(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+# Les pièces d'une structure (Dauphin, « Votre tiers ») : code → libellé.
+DOCUMENT_KINDS: dict[str, str] = {
+    "statuts": "Statuts",
+    "rib": "RIB",
+    "avis_siren": "Avis de situation SIREN",
+    "proces_verbal": "Procès-verbal de l'assemblée générale",
+    "rapport_activite": "Rapport d'activité",
+    "comptes_annuels": "Comptes annuels",
+    "attestation": "Attestation sur l'honneur",
+    "autre": "Autre pièce",
+}
+
+
+def document_problems(
+    required: Sequence[str], documents: Sequence[DocumentFacts], on: dt.date
+) -> list[Problem]:
+    """Chaque pièce exigée par l'appel : présente, et valable à la date de la transmission."""
+    found: list[Problem] = []
+    for kind in required:
+        label = DOCUMENT_KINDS.get(kind, kind)
+        same = [d for d in documents if d.kind == kind]
+        if not same:
+            found.append(Problem(f"documents.{kind}", f"pièce obligatoire manquante : {label}"))
+        elif not any(d.valid_on(on) for d in same):
+            ends = [d.valid_until for d in same if d.valid_until is not None and d.valid_until < on]
+            starts = [d.valid_from for d in same if d.valid_from is not None and d.valid_from > on]
+            if ends:
+                why = f"périmée depuis le {max(ends):%d/%m/%Y}"
+            else:
+                why = f"valable seulement à partir du {min(starts):%d/%m/%Y}"
+            found.append(
+                Problem(
+                    f"documents.{kind}",
+                    f"pièce obligatoire {why} : {label} (déposez-en une à jour)",
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
 class ApplicationFacts:
     title: str
     applicant_siret: str
@@ -50,7 +103,8 @@ class ApplicationFacts:
     actions: Sequence[ActionFacts]
     contract_qpv_codes: Sequence[str] = ()
     required_documents: Sequence[str] = ()
-    documents_present: Sequence[str] = field(default_factory=tuple)
+    documents: Sequence[DocumentFacts] = field(default_factory=tuple)
+    signatory_attested: bool = True
 
 
 def problems(app: ApplicationFacts, on: dt.date) -> list[Problem]:
@@ -67,12 +121,18 @@ def problems(app: ApplicationFacts, on: dt.date) -> list[Problem]:
         found.append(Problem("actions", "la demande doit décrire au moins une action"))
     for action in app.actions:
         found += _action_problems(app, action, on)
-    for kind in app.required_documents:
-        if kind not in app.documents_present:
-            found.append(Problem(f"documents.{kind}", f"pièce obligatoire manquante : {kind}"))
+    found += document_problems(app.required_documents, app.documents, on)
     if not app.attested:
         found.append(
             Problem("attestation", "l'attestation sur l'honneur d'un signataire est obligatoire")
+        )
+    elif not app.signatory_attested:
+        found.append(
+            Problem(
+                "attestation",
+                "l'attestation sur l'honneur a été signée par une personne qui n'est plus "
+                "signataire de la structure : un signataire doit la signer à nouveau",
+            )
         )
     return found
 
