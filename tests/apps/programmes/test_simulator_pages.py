@@ -152,3 +152,16 @@ def test_next_steps_accept_only_official_links(tmp_path: Path) -> None:
     )
     with pytest.raises(ParameterError, match="source officielle"):
         next_steps.load(path)
+
+
+def test_index_lists_the_labels_that_are_not_individual_rights() -> None:
+    html = Client().get("/dispositifs/").content.decode()
+    body = _text(html)
+    for title in ("Quartiers d'été", "Campus connectés", "Cités de l'emploi"):
+        assert title in body, title
+    assert "pas des droits individuels" in body
+    assert (
+        "https://agence-cohesion-territoires.gouv.fr/premiere-evaluation-nationale-des-cites-de-lemploi-1109"
+        in body
+    )
+    assert "1er décembre 2026" in body and "2026-12-01" not in body
