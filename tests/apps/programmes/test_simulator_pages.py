@@ -112,7 +112,10 @@ def test_results_start_with_a_summary_then_next_steps_behind_details() -> None:
     html = Client().get("/dispositifs/personne/", PERSON).content.decode()
     summary = html.index('id="resume"')
     assert summary < html.index('id="resultats"')
-    assert "1 aide possible : Contrat d&#x27;engagement jeune (CEJ) — ≈ 562 €/mois" in html
+    assert (
+        "2 aides possibles : Contrat d&#x27;engagement jeune (CEJ) et Parrainage vers l&#x27;emploi"
+        " — ≈ 562 €/mois"
+    ) in html
     cej = html[html.index('id="resultat-contrat_engagement_jeune"') :]
     cej = cej[: cej.index("</section>")]
     assert "Que faire ?" in cej and "https://www.1jeune1solution.gouv.fr/" in cej
