@@ -166,8 +166,8 @@ def _answer(
 )
 def locate_one(
     request: HttpRequest,
-    lon: float | None = Query(None, example=1.3987),
-    lat: float | None = Query(None, example=43.5803),
+    lon: float | None = Query(None, ge=-180, le=180, example=1.3987),
+    lat: float | None = Query(None, ge=-90, le=90, example=43.5803),
     address: str | None = Query(
         None, description="adresse en texte libre (géocodée)", example=ADDRESS_EXAMPLE
     ),
@@ -252,7 +252,7 @@ class GeocodeAnswer(Schema):
 def geocode(
     request: HttpRequest,
     q: str = Query(..., description="adresse en texte libre", example=ADDRESS_EXAMPLE),
-    limit: int = Query(5, description="nombre de propositions, 1 à 20", example=5),
+    limit: int = Query(5, ge=1, le=20, description="nombre de propositions, 1 à 20", example=5),
 ) -> dict[str, Any]:
     """Propositions du géocodeur configuré (autocomplétion), chacune avec son score, son type et
     l'avis de la politique de confiance (`confident`, `reason`)."""

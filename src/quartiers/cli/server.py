@@ -27,6 +27,19 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+# Marge au-delà du plus gros fichier accepté (champs du formulaire multipart) : l'application
+# répond elle-même, en français, jusqu'à QUARTIERS_BATCH_MAX_BYTES + 64 Kio ; waitress ne coupe
+# qu'au-delà, notamment un corps envoyé par morceaux (« chunked ») sans Content-Length.
+SERVER_BODY_MARGIN_BYTES = 1024 * 1024
+
+
+def max_request_body_size() -> int:
+    """Taille maximale d'un corps de requête lu par waitress (octets)."""
+    from django.conf import settings
+
+    return int(settings.QUARTIERS_BATCH_MAX_BYTES) + SERVER_BODY_MARGIN_BYTES
+
+
 def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from waitress import serve
@@ -52,5 +65,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     print(f"Quartiers sert sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
     with worker_alongside(enabled=not args.no_worker):
-        serve(application, host=args.host, port=args.port, threads=args.threads, **proxy)
+        serve(
+            application,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            max_request_body_size=max_request_body_size(),
+            **proxy,
+        )
     return 0

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from quartiers.core.fr import euros, long_date
-from quartiers.core.rules import next_steps, registry
+from quartiers.core.rules import labels, next_steps, registry
 from quartiers.core.rules.facts import (
     FACT_BY_NAME,
     FactKind,
@@ -50,6 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "title": "Dispositifs et simulateur",
             "audiences": {AUDIENCE_SLUGS[k]: v for k, v in registry.AUDIENCES.items()},
             "programmes": registry.programmes(),
+            "labels": labels.all_labels(),
         },
     )
 

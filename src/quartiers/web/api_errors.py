@@ -144,6 +144,15 @@ def _body_keys(request: HttpRequest | None) -> set[str]:
     return set(data) if isinstance(data, dict) else set()
 
 
+# Ce que désigne un nom de champ court (« paramètre lon (longitude) : … »).
+FIELD_MEANINGS = {"lon": "longitude", "lat": "latitude"}
+
+
+def _number(value: Any) -> Any:
+    """180.0 → 180 dans les messages (les bornes des flottants)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def translate_error(error: dict[str, Any], body_keys: Iterable[str] = ()) -> dict[str, Any]:
     """Une erreur de validation (format ninja : `loc` commence par la source) en français."""
     loc = list(error.get("loc") or [])
@@ -154,7 +163,7 @@ def translate_error(error: dict[str, Any], body_keys: Iterable[str] = ()) -> dic
         loc.pop(0)
     path = field_path(loc)
     kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
+    ctx = {k: _number(v) for k, v in (error.get("ctx") or {}).items()}
     expected = ERROR_TYPES.get(kind, _refused)(ctx)
     if source == "body" and not path:
         sentence = (
@@ -163,7 +172,9 @@ def translate_error(error: dict[str, Any], body_keys: Iterable[str] = ()) -> dic
             else f"corps de la requête : {expected}"
         )
     else:
-        sentence = f"{LOCATION_LABELS.get(source, 'champ')} {path or '?'} : {expected}"
+        meaning = FIELD_MEANINGS.get(path)
+        shown = f"{path} ({meaning})" if meaning else path or "?"
+        sentence = f"{LOCATION_LABELS.get(source, 'champ')} {shown} : {expected}"
     return {"location": source, "field": path, "type": kind, "message": sentence}
 
 

@@ -9,6 +9,7 @@ import shapely
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.params.functions import Query
 
 from quartiers.core.geo.zoning import ZoningUnavailable
 from quartiers.zoning import services
@@ -52,8 +53,8 @@ def list_qpv(
     edition: str | None = None,
     date: dt.date | None = None,
     q: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """Filtres : département, commune, édition ou date, recherche par nom ou code."""
     if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 1000:
@@ -146,10 +147,10 @@ class ZoningsOut(Schema):
 )
 def locate_zonings(
     request: HttpRequest,
-    lon: float,
-    lat: float,
+    lon: float = Query(..., ge=-180, le=180, example=1.3987),
+    lat: float = Query(..., ge=-90, le=90, example=43.5803),
     date: dt.date | None = None,
-    insee_code: str | None = None,
+    insee_code: str | None = Query(None, max_length=5),
 ) -> dict[str, Any]:
     """QPV, ZFU-TE, quartiers de reconquête républicaine (périmètres), ZRR (par la commune :
     contours chargés, ou `insee_code`) en vigueur à la date (défaut : ce jour), et l'école

@@ -112,7 +112,10 @@ def test_results_start_with_a_summary_then_next_steps_behind_details() -> None:
     html = Client().get("/dispositifs/personne/", PERSON).content.decode()
     summary = html.index('id="resume"')
     assert summary < html.index('id="resultats"')
-    assert "1 aide possible : Contrat d&#x27;engagement jeune (CEJ) — ≈ 562 €/mois" in html
+    assert (
+        "2 aides possibles : Contrat d&#x27;engagement jeune (CEJ) et Parrainage vers l&#x27;emploi"
+        " — ≈ 562 €/mois"
+    ) in html
     cej = html[html.index('id="resultat-contrat_engagement_jeune"') :]
     cej = cej[: cej.index("</section>")]
     assert "Que faire ?" in cej and "https://www.1jeune1solution.gouv.fr/" in cej
@@ -152,3 +155,16 @@ def test_next_steps_accept_only_official_links(tmp_path: Path) -> None:
     )
     with pytest.raises(ParameterError, match="source officielle"):
         next_steps.load(path)
+
+
+def test_index_lists_the_labels_that_are_not_individual_rights() -> None:
+    html = Client().get("/dispositifs/").content.decode()
+    body = _text(html)
+    for title in ("Quartiers d'été", "Campus connectés", "Cités de l'emploi"):
+        assert title in body, title
+    assert "pas des droits individuels" in body
+    assert (
+        "https://agence-cohesion-territoires.gouv.fr/premiere-evaluation-nationale-des-cites-de-lemploi-1109"
+        in body
+    )
+    assert "1er décembre 2026" in body and "2026-12-01" not in body

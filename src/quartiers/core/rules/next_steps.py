@@ -86,14 +86,10 @@ def _date(where: str, value: Any) -> dt.date:
         raise ParameterError(f"{where} : date « {value} » invalide, AAAA-MM-JJ attendu") from None
 
 
-def _entry(where: str, day: dt.date, body: Any) -> NextSteps:
-    if not isinstance(body, Mapping):
-        raise ParameterError(f"{where} : démarche attendue (how, where, links, reference)")
-    for key in ("how", "reference", "checked"):
-        if not body.get(key):
-            raise ParameterError(f"{where} : champ « {key} » attendu")
+def parse_links(where: str, raw_links: Any) -> tuple[Link, ...]:
+    """Des liens `{title, url, kind}`, tous officiels (sinon erreur en français)."""
     links = []
-    for k, raw in enumerate(body.get("links") or (), 1):
+    for k, raw in enumerate(raw_links or (), 1):
         if not isinstance(raw, Mapping) or not raw.get("url") or not raw.get("title"):
             raise ParameterError(f"{where}, lien n° {k} : « title » et « url » attendus")
         link = Link(str(raw["title"]), str(raw["url"]), str(raw.get("kind") or "page"))
@@ -105,11 +101,21 @@ def _entry(where: str, day: dt.date, body: Any) -> NextSteps:
                 "(les notes de recherche restent dans « note »)"
             )
         links.append(link)
+    return tuple(links)
+
+
+def _entry(where: str, day: dt.date, body: Any) -> NextSteps:
+    if not isinstance(body, Mapping):
+        raise ParameterError(f"{where} : démarche attendue (how, where, links, reference)")
+    for key in ("how", "reference", "checked"):
+        if not body.get(key):
+            raise ParameterError(f"{where} : champ « {key} » attendu")
+    links = parse_links(where, body.get("links"))
     return NextSteps(
         valid_from=day,
         how=str(body["how"]).strip(),
         where=str(body.get("where") or "").strip(),
-        links=tuple(links),
+        links=links,
         reference=str(body["reference"]).strip(),
         checked=_date(f"{where}, checked", body["checked"]),
         note=str(body.get("note") or "").strip(),

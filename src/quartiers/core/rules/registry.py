@@ -24,6 +24,8 @@ SLUGS = (
     "e2c",
     "contrat_engagement_jeune",
     "pacea",
+    "prepa_apprentissage",
+    "parrainage",
     "colos_apprenantes",
     "pass_colo",
     "cordees_reussite",
