@@ -6,12 +6,9 @@ et 2021-672 (rémunération des stagiaires de la formation professionnelle).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from quartiers.core.fr import euros
-from quartiers.core.params import DatedValue
 from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import display
+from quartiers.core.rules.programmes.trainee_pay import add_trainee_pay, unemployment_benefit_kept
 
 
 def evaluate(ev: Evaluation) -> None:
@@ -44,36 +41,9 @@ def evaluate(ev: Evaluation) -> None:
     if ev.has_failed():
         return
     with ev.amounts_block():
-        if bool(ev.fact("receives_unemployment_benefit")):
-            ev.note(
-                "Pas de rémunération de stagiaire : l'allocation chômage (ARE) est maintenue pendant le parcours."
-            )
+        if unemployment_benefit_kept(ev):
             return
-        entry: DatedValue
-        if age < 18:
-            entry = ev.entry("remuneration_16_17", on)
-            why = f"{age} ans (16–17 ans)"
-        elif age >= 26:
-            entry = ev.entry("remuneration_26_plus", on)
-            why = f"{age} ans (26 ans et plus)"
-        else:
-            worked = bool(ev.fact("recent_work_history"))
-            experience = ev.params["remuneration_experience"]
-            if worked and experience.values[0].valid_from <= on:
-                entry = ev.entry("remuneration_experience", on)
-                why = f"{age} ans, a déjà travaillé 6 mois sur 12 ou 12 sur 24"
-            else:
-                entry = ev.entry("remuneration_18_25", on)
-                why = f"{age} ans (18–25 ans)"
-        amount = Decimal(str(entry.value))
-        ev.add_amount(
-            "remuneration",
-            "Rémunération mensuelle de stagiaire",
-            amount,
-            "€/mois",
-            f"{why} : {euros(amount)}",
-            [entry],
-        )
+        add_trainee_pay(ev, on, age, "Rémunération mensuelle de stagiaire", youngest="16–17 ans")
 
 
 PROGRAMME = Programme(

@@ -9,12 +9,10 @@ n'est pas une condition : c'est un public prioritaire (objectif de 8 000 jeunes 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from quartiers.core.fr import euros, long_date
-from quartiers.core.params import DatedValue
+from quartiers.core.fr import long_date
 from quartiers.core.rules.evaluation import Evaluation, Programme
 from quartiers.core.rules.facts import JOBLESS, display
+from quartiers.core.rules.programmes.trainee_pay import add_trainee_pay, unemployment_benefit_kept
 
 
 def evaluate(ev: Evaluation) -> None:
@@ -45,10 +43,7 @@ def evaluate(ev: Evaluation) -> None:
     if ev.has_failed():
         return
     with ev.amounts_block():
-        if bool(ev.fact("receives_unemployment_benefit")):
-            ev.note(
-                "Pas de rémunération de stagiaire : l'allocation chômage (ARE) est maintenue pendant le parcours."
-            )
+        if unemployment_benefit_kept(ev):
             return
         first = ev.params["remuneration_18_25"].values[0].valid_from
         if on < first:
@@ -56,30 +51,8 @@ def evaluate(ev: Evaluation) -> None:
                 f"Barème de rémunération des stagiaires antérieur au {long_date(first)} non modélisé."
             )
             return
-        entry: DatedValue
-        if age < 18:
-            entry = ev.entry("remuneration_16_17", on)
-            why = f"{age} ans (moins de 18 ans)"
-        elif age >= 26:
-            entry = ev.entry("remuneration_26_plus", on)
-            why = f"{age} ans (26 ans et plus)"
-        else:
-            worked = bool(ev.fact("recent_work_history"))
-            experience = ev.params["remuneration_experience"]
-            if worked and experience.values[0].valid_from <= on:
-                entry = ev.entry("remuneration_experience", on)
-                why = f"{age} ans, a déjà travaillé 6 mois sur 12 ou 12 sur 24"
-            else:
-                entry = ev.entry("remuneration_18_25", on)
-                why = f"{age} ans (18–25 ans)"
-        amount = Decimal(str(entry.value))
-        ev.add_amount(
-            "remuneration",
-            "Rémunération mensuelle de stagiaire de la formation professionnelle",
-            amount,
-            "€/mois",
-            f"{why} : {euros(amount)}",
-            [entry],
+        add_trainee_pay(
+            ev, on, age, "Rémunération mensuelle de stagiaire de la formation professionnelle"
         )
 
 
