@@ -51,6 +51,9 @@ def test_decrees() -> None:
     assert "2014-1750" in decree_for("2015")
     assert "fictive" in decree_for("2024", "démonstration — Bellerive")
     assert decree_for("2099") == "non renseigné pour cette édition"
+    # La référence enregistrée à l'import fait foi, avant la table des listes nationales.
+    assert decree_for("2099", reference="arrêté n° 1 ") == "arrêté n° 1"
+    assert decree_for("2024", "démonstration", "arrêté n° 1").startswith("aucun")
 
 
 def test_no_list_any_more_is_changed_not_outside() -> None:

@@ -161,6 +161,7 @@ def submit_batch_file(
             **request.as_parameters(),
             "date": on.isoformat() if on else None,
             "input_name": name[:300],
+            "download_name": f"{Path(name).stem or 'fichier'}-qpv.csv",
         }
         try:
             return jobs.submit(

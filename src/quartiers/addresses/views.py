@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -151,7 +150,7 @@ def attestation(request: HttpRequest) -> HttpResponse:
             verify_url=verify_url,
             qr_code=segno.make(verify_url, error="m").svg_data_uri(scale=3, border=2),
             editions=[
-                {"e": e, "decree": decree_for(e.edition, e.source)}  # type: ignore[attr-defined]
+                {"e": e, "decree": decree_for(e.edition, e.source, e.reference)}  # type: ignore[attr-defined]
                 for e in check.editions
             ],
             perimeter_code=(check.location.code or check.location.nearest_code or "")
@@ -264,19 +263,4 @@ def batch_job(request: HttpRequest, token: Any) -> HttpResponse:
             "events": job.events.all(),
             "result_url": reverse("batch-job-result", args=[job.token]),
         },
-    )
-
-
-@require_GET
-def batch_job_result(request: HttpRequest, token: Any) -> FileResponse:
-    job = _job(request, token)
-    path = job.result_file if job.state == "done" else None
-    if path is None:
-        raise Http404("résultat indisponible")
-    stem = str(job.parameters.get("input_name", "")).rsplit(".", 1)[0] or "fichier"
-    return FileResponse(
-        open(path, "rb"),  # FileResponse ferme le fichier
-        as_attachment=True,
-        filename=f"{stem}-qpv.csv",
-        content_type="text/csv; charset=utf-8",
     )

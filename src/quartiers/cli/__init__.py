@@ -65,11 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     setup_django()
+    from django.db import DatabaseError
+
     try:
         return handler(args)
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except DatabaseError as exc:
+        # Jamais de trace technique pour l'usager : la cause la plus fréquente est une base
+        # créée par une version antérieure (tables ou colonnes absentes).
+        print(
+            "Erreur : la base de données a refusé l'opération ; si elle vient d'une version "
+            "antérieure, lancez « quartiers migrate ». Détail technique : "
+            f"{type(exc).__name__}.",
+            file=sys.stderr,
+        )
+        return 1
     except BrokenPipeError:  # sortie coupée par `head`, `less`… : rien à dire
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

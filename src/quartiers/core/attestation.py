@@ -33,10 +33,14 @@ DECREES = {
 DEMO_MARK = "démonstration"
 
 
-def decree_for(edition: str, source: str = "") -> str:
-    """Le décret qui fixe la liste, « territoire fictif » pour la démonstration, sinon « — »."""
+def decree_for(edition: str, source: str = "", reference: str = "") -> str:
+    """Le texte qui fixe la liste : la référence enregistrée avec l'édition à son import
+    (`quartiers qpv import --reference`), sinon les décrets connus des listes nationales ;
+    « liste fictive » pour la démonstration."""
     if DEMO_MARK in source.lower():
         return "aucun : liste fictive de démonstration"
+    if reference.strip():
+        return reference.strip()
     return DECREES.get(edition, "non renseigné pour cette édition")
 
 

@@ -87,6 +87,13 @@ class Job(models.Model):
         return Path(settings.VAR_DIR) / "jobs" / str(self.token)
 
     @property
+    def download_name(self) -> str:
+        """Le nom proposé au téléchargement : celui que la sorte a donné à la soumission
+        (paramètre `download_name`, ex. « points-qpv.csv »), sinon celui du fichier résultat."""
+        path = self.result_file
+        return str(self.parameters.get("download_name") or (path.name if path else "resultat"))
+
+    @property
     def result_file(self) -> Path | None:
         """Le fichier résultat s'il existe encore (ni purgé, ni partiel)."""
         if not self.result_path or self.files_purged_at is not None:

@@ -65,4 +65,4 @@ def result(request: HttpRequest, token: str) -> FileResponse:
     path = job.result_file if job.state == "done" else None
     if path is None:
         raise Http404("résultat indisponible")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=job.download_name)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -55,6 +57,43 @@ class ListImportReport:
         return f"{text}\n{self.detail}" if self.detail else text
 
 
+Row = TypeVar("Row", ZrrCommune, PrioritySchool)
+
+
+def _save_rows(
+    kind: str,
+    edition: str,
+    model: type[Row],
+    rows: Sequence[Row],
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    reference: str,
+    source: str,
+) -> bool:
+    """Les lignes d'une liste (communes ZRR, écoles) validées avant toute écriture, puis l'édition
+    créée ou remplacée d'un bloc avec elles (`replace_edition`) ; vrai si elle est remplacée."""
+    draft = ZoningEdition(zoning_kind=kind, edition=edition)
+    for row in rows:
+        row.zoning_edition = draft
+    validate_rows(rows, source)
+
+    def write(saved: ZoningEdition) -> None:
+        for row in rows:
+            row.zoning_edition = saved
+        model.objects.bulk_create(list(rows), batch_size=2000)
+
+    _saved, replaced = replace_edition(
+        kind,
+        edition,
+        write,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        source=source,
+        reference=reference,
+    )
+    return replaced
+
+
 def import_zrr(
     path: str | Path,
     edition: str,
@@ -78,27 +117,10 @@ def save_zrr(
     reference: str = "",
     source: str = "",
 ) -> ListImportReport:
-    draft = ZoningEdition(zoning_kind=ZoningKind.ZRR, edition=edition)
-    rows = [
-        ZrrCommune(zoning_edition=draft, insee_code=e.insee_code, status=e.status.value)
-        for e in entries
-    ]
-    validate_rows(rows, source)
-
-    def write(saved: ZoningEdition) -> None:
-        for row in rows:
-            row.zoning_edition = saved
-        ZrrCommune.objects.bulk_create(rows, batch_size=2000)
-
     reference = reference or ZRR_PRE_FRR_REFERENCE
-    _saved, replaced = replace_edition(
-        ZoningKind.ZRR,
-        edition,
-        write,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        source=source,
-        reference=reference,
+    rows = [ZrrCommune(insee_code=e.insee_code, status=e.status.value) for e in entries]
+    replaced = _save_rows(
+        ZoningKind.ZRR, edition, ZrrCommune, rows, valid_from, valid_to, reference, source
     )
     counts = {s: sum(1 for e in entries if e.status is s) for s in ZrrStatus}
     detail = (
@@ -129,28 +151,12 @@ def save_schools(
     reference: str = "",
     source: str = "",
 ) -> ListImportReport:
-    draft = ZoningEdition(zoning_kind=ZoningKind.REP, edition=edition)
     rows = [
-        PrioritySchool(
-            zoning_edition=draft, uai=s.uai, name=s.name, lon=s.lon, lat=s.lat, network=s.network
-        )
+        PrioritySchool(uai=s.uai, name=s.name, lon=s.lon, lat=s.lat, network=s.network)
         for s in schools
     ]
-    validate_rows(rows, source)
-
-    def write(saved: ZoningEdition) -> None:
-        for row in rows:
-            row.zoning_edition = saved
-        PrioritySchool.objects.bulk_create(rows, batch_size=2000)
-
-    _saved, replaced = replace_edition(
-        ZoningKind.REP,
-        edition,
-        write,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        source=source,
-        reference=reference,
+    replaced = _save_rows(
+        ZoningKind.REP, edition, PrioritySchool, rows, valid_from, valid_to, reference, source
     )
     plus = sum(1 for s in schools if s.network == "REP+")
     detail = f"REP+ : {plus}, REP : {len(schools) - plus}."
